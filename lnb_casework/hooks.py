@@ -1,0 +1,11 @@
+app_name = "lnb_casework"
+app_title = "LNB Casework"
+app_publisher = "DAUK Learn Not Blame"
+app_description = "Casework for Learn Not Blame: doctors' cases, reviews, systemic issues and advocacy"
+app_email = "learnnotblame@dauk.org"
+app_license = "mit"
+
+export_python_type_annotations = True
+
+after_install = "lnb_casework.setup.install.after_install"
+after_migrate = "lnb_casework.setup.install.after_migrate"

@@ -1,0 +1,350 @@
+# shellcheck shell=bash
+# Shared set-up for scripts/run.sh and scripts/test.sh. Sourced, not run.
+#
+# Every step is idempotent and says what it is doing; a failed step stops with a clear message.
+# Settings (all optional):
+#   LNB_BENCH             where the bench lives (default: ~/lnb-bench)
+#   FRAPPE_PATH           a local git checkout of Frappe's version-15 branch (default: upstream git)
+#   FRAPPE_BRANCH         the Frappe branch to use (default: version-15)
+#   AIR_DATEPICKER_PATH   a local git checkout of frappe/air-datepicker, for machines without git hosting
+#   LNB_DB_HOST, LNB_DB_PORT                  MariaDB (default: 127.0.0.1, 3306)
+#   LNB_DB_ROOT_USER, LNB_DB_ROOT_PASSWORD    a MariaDB account that may create users (default: root, empty)
+#   LNB_DB_USER_HOST      "%" when MariaDB runs elsewhere, e.g. in a container (default: localhost)
+#   LNB_REDIS_URL         the Redis server for cache, queue and socket.io (default: redis://127.0.0.1:6379)
+#   LNB_ADMIN_PASSWORD    the Administrator password of the sites this creates (default: admin)
+
+set -euo pipefail
+
+LNB_APP_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+LNB_BENCH="${LNB_BENCH:-$HOME/lnb-bench}"
+FRAPPE_BRANCH="${FRAPPE_BRANCH:-version-15}"
+LNB_DB_HOST="${LNB_DB_HOST:-127.0.0.1}"
+LNB_DB_PORT="${LNB_DB_PORT:-3306}"
+LNB_DB_ROOT_USER="${LNB_DB_ROOT_USER:-root}"
+LNB_DB_ROOT_PASSWORD="${LNB_DB_ROOT_PASSWORD:-}"
+LNB_DB_USER_HOST="${LNB_DB_USER_HOST:-localhost}"
+LNB_REDIS_URL="${LNB_REDIS_URL:-redis://127.0.0.1:6379}"
+LNB_ADMIN_PASSWORD="${LNB_ADMIN_PASSWORD:-admin}"
+LNB_TOOLS="${LNB_TOOLS:-$HOME/.local/lnb-tools}"
+LNB_DB_ADMIN_USER="lnb_bench_admin"
+LNB_DB_ADMIN_FILE="$LNB_BENCH/config/lnb-db-admin"
+
+# Bench's own env is where pytest, flit and the app go; the tools venv holds bench and uv.
+export PATH="$LNB_TOOLS/bin:$PATH"
+export CI="${CI:-}"
+
+step() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
+note() { printf '    %s\n' "$*"; }
+die() {
+	printf '\n\033[31mERROR: %s\033[0m\n' "$*" >&2
+	exit 1
+}
+
+# Runs a command quietly; on failure shows the end of its output and stops with the given message.
+quietly() {
+	local message="$1"
+	shift
+	local log
+	log="$(mktemp)"
+	if ! "$@" >"$log" 2>&1; then
+		tail -n 40 "$log" >&2
+		rm -f "$log"
+		die "$message"
+	fi
+	rm -f "$log"
+}
+
+is_debian_root() { [ "$(id -u)" = 0 ] && [ -f /etc/debian_version ] && command -v apt-get >/dev/null; }
+
+redis_host_port() {
+	local rest="${LNB_REDIS_URL#redis://}"
+	rest="${rest%%/*}"
+	rest="${rest##*@}"
+	REDIS_HOST="${rest%%:*}"
+	REDIS_PORT="${rest##*:}"
+	[ "$REDIS_PORT" != "$rest" ] || REDIS_PORT=6379
+}
+
+redis_answers() {
+	python3 - "$REDIS_HOST" "$REDIS_PORT" <<'PY'
+import socket, sys
+try:
+	with socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=3) as s:
+		s.sendall(b"PING\r\n")
+		sys.exit(0 if s.recv(16).startswith(b"+PONG") else 1)
+except OSError:
+	sys.exit(1)
+PY
+}
+
+mariadb_root() {
+	MYSQL_PWD="$LNB_DB_ROOT_PASSWORD" mariadb --protocol=TCP -h "$LNB_DB_HOST" -P "$LNB_DB_PORT" \
+		-u "$LNB_DB_ROOT_USER" "$@" 2>/dev/null ||
+		{ [ -z "$LNB_DB_ROOT_PASSWORD" ] && [ "$(id -u)" = 0 ] && mariadb -u root "$@"; }
+}
+
+ensure_services() {
+	step "Checking MariaDB and Redis"
+	if ! command -v mariadb >/dev/null; then
+		if is_debian_root; then
+			note "Installing the MariaDB server and client from Debian's packages"
+			quietly "Could not install MariaDB with apt-get." apt-get install -y -q mariadb-server mariadb-client
+		else
+			die "The MariaDB client 'mariadb' is missing. Install MariaDB 10.6 or newer (apt-get install mariadb-server)."
+		fi
+	fi
+	if ! mariadb_root -e "SELECT 1" >/dev/null; then
+		if is_debian_root && command -v mariadbd >/dev/null; then
+			note "Starting MariaDB"
+			start-stop-daemon --start --oknodo --background --exec /usr/sbin/mariadbd
+			for _ in $(seq 30); do mariadb_root -e "SELECT 1" >/dev/null && break; sleep 1; done
+		fi
+		mariadb_root -e "SELECT 1" >/dev/null ||
+			die "MariaDB does not answer on $LNB_DB_HOST:$LNB_DB_PORT as $LNB_DB_ROOT_USER. Start it, or set LNB_DB_ROOT_USER and LNB_DB_ROOT_PASSWORD."
+	fi
+	note "MariaDB answers on $LNB_DB_HOST:$LNB_DB_PORT"
+
+	redis_host_port
+	if ! redis_answers; then
+		if is_debian_root; then
+			command -v redis-server >/dev/null ||
+				quietly "Could not install Redis with apt-get." apt-get install -y -q redis-server
+			note "Starting Redis on $REDIS_HOST:$REDIS_PORT"
+			mkdir -p /var/lib/redis /var/log/redis
+			redis-server --daemonize yes --bind "$REDIS_HOST" --port "$REDIS_PORT" --save "" --appendonly no \
+				--dir /var/lib/redis --logfile /var/log/redis/lnb.log >/dev/null
+			for _ in $(seq 20); do redis_answers && break; sleep 0.5; done
+		fi
+		redis_answers || die "Redis does not answer at $LNB_REDIS_URL. Start it, or set LNB_REDIS_URL."
+	fi
+	note "Redis answers at $LNB_REDIS_URL"
+}
+
+ensure_tools() {
+	step "Checking bench, uv, Node and yarn"
+	command -v python3 >/dev/null || die "python3 is missing. Install Python 3.10 or 3.11."
+	command -v git >/dev/null || die "git is missing. Install git."
+	command -v node >/dev/null || die "Node.js is missing. Install Node.js 18 or 20."
+	if [ ! -x "$LNB_TOOLS/bin/bench" ] || [ ! -x "$LNB_TOOLS/bin/uv" ]; then
+		note "Installing frappe-bench and uv into $LNB_TOOLS"
+		quietly "Could not create a Python virtual environment at $LNB_TOOLS." python3 -m venv "$LNB_TOOLS"
+		quietly "Could not install frappe-bench and uv from PyPI." \
+			"$LNB_TOOLS/bin/pip" install -q "frappe-bench>=5.22" uv
+	fi
+	if ! command -v yarn >/dev/null; then
+		note "Installing yarn with npm"
+		quietly "Could not install yarn (npm install -g yarn). Install yarn 1.x yourself." npm install -g yarn
+	fi
+	note "bench $(bench --version 2>/dev/null), $(uv --version), node $(node --version), yarn $(yarn --version)"
+}
+
+# Bench refuses to run as root unless the common_site_config of the folder it runs in names root.
+bench_in() {
+	local dir="$1"
+	shift
+	(cd "$dir" && bench "$@")
+}
+
+# Frappe's package.json takes air-datepicker from GitHub; without git hosting, yarn's offline mirror
+# serves a tarball of the locked commit, named as yarn.lock's address names it.
+prepare_yarn_mirror() {
+	[ -n "${AIR_DATEPICKER_PATH:-}" ] || return 0
+	local mirror="$LNB_BENCH.yarn-mirror"
+	local commit
+	commit="$(git -C "$FRAPPE_PATH" show "$FRAPPE_BRANCH:yarn.lock" |
+		sed -n 's#.*codeload.github.com/frappe/air-datepicker/tar.gz/\([0-9a-f]*\).*#\1#p' | head -n 1)"
+	[ -n "$commit" ] || die "Could not find air-datepicker's locked commit in Frappe's yarn.lock."
+	mkdir -p "$mirror"
+	if [ ! -s "$mirror/$commit" ]; then
+		note "Packing air-datepicker $commit from $AIR_DATEPICKER_PATH for yarn's offline mirror"
+		git -C "$AIR_DATEPICKER_PATH" archive --format=tar.gz --prefix="air-datepicker-$commit/" "$commit" \
+			>"$mirror/$commit" || die "Commit $commit is not in $AIR_DATEPICKER_PATH."
+	fi
+	export YARN_YARN_OFFLINE_MIRROR="$mirror" YARN_YARN_OFFLINE_MIRROR_PRUNING=false
+}
+
+ensure_bench() {
+	if [ -f "$LNB_BENCH/apps/frappe/frappe/__init__.py" ] && [ -x "$LNB_BENCH/env/bin/python" ]; then
+		step "Reusing the bench at $LNB_BENCH"
+	else
+		[ ! -e "$LNB_BENCH" ] || [ -z "$(ls -A "$LNB_BENCH")" ] ||
+			die "$LNB_BENCH exists but is not a complete bench. Move it away or set LNB_BENCH to another folder."
+		step "Creating a bench with Frappe $FRAPPE_BRANCH at $LNB_BENCH (this takes a few minutes)"
+		local source="https://github.com/frappe/frappe"
+		local staging="$LNB_BENCH.init"
+		rm -rf "$staging"
+		mkdir -p "$staging/sites"
+		echo "{\"frappe_user\": \"$(id -un)\"}" >"$staging/sites/common_site_config.json"
+		if [ -n "${FRAPPE_PATH:-}" ]; then
+			git -C "$FRAPPE_PATH" rev-parse --verify -q "$FRAPPE_BRANCH^{commit}" >/dev/null ||
+				die "FRAPPE_PATH=$FRAPPE_PATH is not a git checkout with a $FRAPPE_BRANCH branch."
+			prepare_yarn_mirror
+			# bench names the app after the folder it clones from, so it must be called "frappe".
+			note "Taking Frappe from $FRAPPE_PATH"
+			quietly "Could not clone Frappe from $FRAPPE_PATH." \
+				git clone -q --branch "$FRAPPE_BRANCH" "$FRAPPE_PATH" "$staging/frappe"
+			source="$staging/frappe"
+		else
+			note "Taking Frappe from $source (set FRAPPE_PATH to use a local checkout)"
+		fi
+		mkdir -p "$(dirname "$LNB_BENCH")"
+		quietly "bench init failed; see the output above. Remove $LNB_BENCH before trying again." \
+			bench_in "$staging" init "$LNB_BENCH" --frappe-path "$source" --frappe-branch "$FRAPPE_BRANCH" \
+			--skip-redis-config-generation --no-procfile --no-backups --python "$(command -v python3)"
+		rm -rf "$staging"
+	fi
+	configure_bench
+}
+
+set_bench_config() {
+	bench_in "$LNB_BENCH" set-config -g "$1" "$2" >/dev/null || die "Could not set $1 in common_site_config.json."
+}
+
+configure_bench() {
+	step "Configuring the bench for this machine"
+	set_bench_config frappe_user "$(id -un)"
+	for key in redis_cache redis_queue redis_socketio; do set_bench_config "$key" "$LNB_REDIS_URL"; done
+	set_bench_config db_host "$LNB_DB_HOST"
+	bench_in "$LNB_BENCH" set-config -g db_port "$LNB_DB_PORT" --parse >/dev/null
+	# One bench serves two sites (run and test); each server is started for its own site.
+	python3 - "$LNB_BENCH/sites/common_site_config.json" <<'PY'
+import json, sys
+path = sys.argv[1]
+config = json.load(open(path))
+if config.pop("default_site", None) is not None:
+	json.dump(config, open(path, "w"), indent=1, sort_keys=True)
+PY
+	# Frappe 15's Google client imports pkg_resources, which setuptools 81 dropped.
+	quietly "Could not install setuptools<81, pytest and requests into the bench." \
+		uv pip install -q --python "$LNB_BENCH/env/bin/python" "setuptools<81" "pytest~=8.3" "requests~=2.32"
+	ensure_db_admin
+	note "Redis: $LNB_REDIS_URL; MariaDB admin: $LNB_DB_ADMIN_USER"
+}
+
+# Frappe asks for the MariaDB root password on a terminal when it is empty, and CI has none,
+# so bench gets an admin account of its own with a generated password kept inside the bench.
+ensure_db_admin() {
+	if [ -f "$LNB_DB_ADMIN_FILE" ]; then
+		DB_ADMIN_PASSWORD="$(cat "$LNB_DB_ADMIN_FILE")"
+		if MYSQL_PWD="$DB_ADMIN_PASSWORD" mariadb --protocol=TCP -h "$LNB_DB_HOST" -P "$LNB_DB_PORT" \
+			-u "$LNB_DB_ADMIN_USER" -e "SELECT 1" >/dev/null 2>&1; then
+			return 0
+		fi
+	fi
+	note "Creating the MariaDB account $LNB_DB_ADMIN_USER for bench"
+	DB_ADMIN_PASSWORD="$(python3 -c 'import secrets; print(secrets.token_urlsafe(24))')"
+	local sql="" hosts="localhost 127.0.0.1 ::1"
+	[ "$LNB_DB_USER_HOST" = localhost ] || hosts="$LNB_DB_USER_HOST"
+	for host in $hosts; do
+		sql+="CREATE USER IF NOT EXISTS '$LNB_DB_ADMIN_USER'@'$host';"
+		sql+="ALTER USER '$LNB_DB_ADMIN_USER'@'$host' IDENTIFIED BY '$DB_ADMIN_PASSWORD';"
+		sql+="GRANT ALL PRIVILEGES ON *.* TO '$LNB_DB_ADMIN_USER'@'$host' WITH GRANT OPTION;"
+	done
+	mariadb_root -e "$sql FLUSH PRIVILEGES;" ||
+		die "Could not create the MariaDB account $LNB_DB_ADMIN_USER (set LNB_DB_ROOT_USER and LNB_DB_ROOT_PASSWORD)."
+	mkdir -p "$(dirname "$LNB_DB_ADMIN_FILE")"
+	(umask 077 && printf '%s' "$DB_ADMIN_PASSWORD" >"$LNB_DB_ADMIN_FILE")
+}
+
+add_to_apps_txt() {
+	local apps="$LNB_BENCH/sites/apps.txt"
+	grep -qx lnb_casework "$apps" && return 0
+	[ -z "$(tail -c 1 "$apps")" ] || echo >>"$apps"
+	echo lnb_casework >>"$apps"
+}
+
+# The bench always runs the code of the checkout these scripts belong to.
+link_app() {
+	local linked="$LNB_BENCH/apps/lnb_casework"
+	local current=""
+	[ -L "$linked" ] && current="$(readlink -f "$linked")"
+	if [ "$current" = "$LNB_APP_DIR" ] && grep -qx lnb_casework "$LNB_BENCH/sites/apps.txt"; then
+		step "The bench already runs this checkout ($LNB_APP_DIR)"
+		return 0
+	fi
+	step "Linking this checkout ($LNB_APP_DIR) into the bench"
+	if [ -e "$linked" ] && [ ! -L "$linked" ]; then
+		die "$linked is a folder, not a link to a checkout. Remove it (bench remove-app lnb_casework) and re-run."
+	fi
+	rm -f "$linked"
+	if [ -z "$current" ]; then
+		quietly "bench get-app --soft-link failed." bench_in "$LNB_BENCH" get-app --soft-link "$LNB_APP_DIR"
+	else
+		ln -s "$LNB_APP_DIR" "$linked"
+		quietly "Could not install the app into the bench's Python environment." \
+			uv pip install -q --python "$LNB_BENCH/env/bin/python" -e "$linked"
+		add_to_apps_txt
+	fi
+	quietly "Could not build the app's assets." bench_in "$LNB_BENCH" build --app lnb_casework
+}
+
+site_answers() { bench_in "$LNB_BENCH" --site "$1" list-apps >/dev/null 2>&1; }
+
+# ensure_site SITE: creates the site if it is missing (or its database is gone), installs the app, migrates.
+ensure_site() {
+	local site="$1"
+	local db_user_scope=()
+	[ "$LNB_DB_USER_HOST" = localhost ] || db_user_scope=(--no-mariadb-socket)
+	if [ -f "$LNB_BENCH/sites/$site/site_config.json" ] && site_answers "$site"; then
+		step "Reusing the site $site"
+	else
+		step "Creating the site $site"
+		quietly "bench new-site $site failed." bench_in "$LNB_BENCH" new-site "$site" --force \
+			--db-root-username "$LNB_DB_ADMIN_USER" --db-root-password "$DB_ADMIN_PASSWORD" \
+			--admin-password "$LNB_ADMIN_PASSWORD" "${db_user_scope[@]}"
+	fi
+	quietly "bench clear-cache failed on $site." bench_in "$LNB_BENCH" --site "$site" clear-cache
+	if ! bench_in "$LNB_BENCH" --site "$site" list-apps 2>/dev/null | grep -q '^lnb_casework'; then
+		step "Installing lnb_casework on $site"
+		quietly "install-app lnb_casework failed on $site." \
+			bench_in "$LNB_BENCH" --site "$site" install-app lnb_casework
+	fi
+	step "Migrating $site"
+	quietly "bench migrate failed on $site." bench_in "$LNB_BENCH" --site "$site" migrate
+}
+
+pid_file() { echo "$LNB_BENCH/config/pids/lnb-$1.pid"; }
+
+stop_process() {
+	local file
+	file="$(pid_file "$1")"
+	if [ -f "$file" ]; then
+		local pid
+		pid="$(cat "$file")"
+		if kill -0 "$pid" 2>/dev/null; then
+			kill -- "-$pid" 2>/dev/null || kill "$pid" 2>/dev/null || true
+			for _ in $(seq 20); do kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done
+			kill -9 -- "-$pid" 2>/dev/null || true
+		fi
+		rm -f "$file"
+	fi
+}
+
+# start_process NAME LOGFILE COMMAND...: starts COMMAND in its own process group, remembered by NAME.
+start_process() {
+	local name="$1" log="$2"
+	shift 2
+	stop_process "$name"
+	mkdir -p "$(dirname "$(pid_file "$name")")"
+	(cd "$LNB_BENCH" && exec setsid "$@") >>"$log" 2>&1 &
+	echo $! >"$(pid_file "$name")"
+}
+
+port_free_or_die() {
+	if python3 -c "import socket,sys; s=socket.socket(); sys.exit(s.connect_ex(('127.0.0.1', int(sys.argv[1]))) != 0)" "$1"; then
+		die "Port $1 is already in use by another program. Stop it, or choose another port."
+	fi
+}
+
+# wait_for_http URL LOGFILE: waits until the web server answers.
+wait_for_http() {
+	local url="$1" log="$2"
+	for _ in $(seq 120); do
+		if python3 -c "import sys, urllib.request; urllib.request.urlopen(sys.argv[1], timeout=2)" "$url" 2>/dev/null; then
+			return 0
+		fi
+		sleep 0.5
+	done
+	tail -n 30 "$log" >&2
+	die "The web server did not answer at $url within a minute; its log is $log."
+}

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# The whole test suite: sets up (or reuses) the bench and a separate test site running this checkout,
+# serves the test site for the out-of-process tests, then runs every test under one pytest summary.
+# shellcheck source=scripts/lib.sh source-path=SCRIPTDIR
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+SITE="${LNB_TEST_SITE:-lnb-test.localhost}"
+PORT="${LNB_TEST_PORT:-8001}"
+
+ensure_services
+ensure_tools
+ensure_bench
+link_app
+ensure_site "$SITE"
+quietly "Could not allow tests on $SITE." bench_in "$LNB_BENCH" --site "$SITE" set-config allow_tests true
+
+step "Serving $SITE on port $PORT for the out-of-process tests"
+stop_process test-web
+port_free_or_die "$PORT"
+WEB_LOG="$LNB_BENCH/logs/lnb-test-web.log"
+: >"$WEB_LOG"
+start_process test-web "$WEB_LOG" bench --site "$SITE" serve --port "$PORT" --noreload
+trap 'stop_process test-web' EXIT
+wait_for_http "http://127.0.0.1:$PORT/api/method/ping" "$WEB_LOG"
+
+step "Running the tests"
+ARTIFACTS="$LNB_APP_DIR/test-artifacts"
+mkdir -p "$ARTIFACTS"
+cd "$LNB_APP_DIR" || die "Cannot enter $LNB_APP_DIR."
+export LNB_SITE="$SITE" LNB_BENCH LNB_BASE_URL="http://127.0.0.1:$PORT" LNB_ADMIN_PASSWORD LNB_ARTIFACTS="$ARTIFACTS"
+"$LNB_BENCH/env/bin/python" -m pytest -p no:cacheprovider "$@"
