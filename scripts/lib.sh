@@ -294,7 +294,9 @@ ensure_site() {
 			--admin-password "$LNB_ADMIN_PASSWORD" "${db_user_scope[@]}"
 	fi
 	quietly "bench clear-cache failed on $site." bench_in "$LNB_BENCH" --site "$site" clear-cache
-	if ! bench_in "$LNB_BENCH" --site "$site" list-apps 2>/dev/null | grep -q '^lnb_casework'; then
+	local installed_apps
+	installed_apps="$(bench_in "$LNB_BENCH" --site "$site" list-apps 2>/dev/null)"
+	if ! grep -q '^lnb_casework ' <<<"$installed_apps"; then
 		step "Installing lnb_casework on $site"
 		quietly "install-app lnb_casework failed on $site." \
 			bench_in "$LNB_BENCH" --site "$site" install-app lnb_casework
