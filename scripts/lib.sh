@@ -47,7 +47,7 @@ quietly() {
 	local log
 	log="$(mktemp)"
 	if ! "$@" >"$log" 2>&1; then
-		tail -n 40 "$log" >&2
+		tr '\r' '\n' <"$log" | grep -v '^Updating DocTypes' | tail -n 40 >&2
 		rm -f "$log"
 		die "$message"
 	fi

@@ -1,7 +1,24 @@
-"""Site set-up that Frappe does not sync from the module folder (roles, workflows, settings).
+"""Site set-up that Frappe does not sync from the module folder (roles, workflow states, settings).
 
 Every function here is idempotent: it runs after install and after every migrate.
 """
+
+import frappe
+
+from lnb_casework.lnb_casework.doctype.lnb_settings.lnb_settings import fill_in_defaults
+
+ROLES = ("LNB Caseworker", "LNB Coordinator", "LNB Policy Lead")
+CASE_STATES = (
+	"New",
+	"Triage",
+	"Allocated",
+	"Under Review",
+	"Active Support",
+	"Advocacy",
+	"Closed",
+	"Withdrawn",
+	"Referred On",
+)
 
 
 def after_install() -> None:
@@ -13,4 +30,22 @@ def after_migrate() -> None:
 
 
 def ensure_site_setup() -> None:
-	"""Nothing to set up yet; later capabilities add roles, workflows and settings here."""
+	ensure_roles()
+	ensure_workflow_states()
+	fill_in_defaults()
+
+
+def ensure_roles() -> None:
+	for role in ROLES:
+		if not frappe.db.exists("Role", role):
+			frappe.get_doc({"doctype": "Role", "role_name": role, "desk_access": 1}).insert(
+				ignore_permissions=True
+			)
+
+
+def ensure_workflow_states() -> None:
+	for state in CASE_STATES:
+		if not frappe.db.exists("Workflow State", state):
+			frappe.get_doc({"doctype": "Workflow State", "workflow_state_name": state}).insert(
+				ignore_permissions=True
+			)

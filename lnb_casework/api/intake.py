@@ -1,0 +1,144 @@
+"""The public intake: a doctor submits their case through the web form /submit-a-case.
+
+Frappe's web form endpoint is overridden (hooks.py) so that, for the intake form only, a submission is
+rate-limited by LNB Settings, its payload shape is checked (a malformed one is a 4xx, not a server
+error), its files are attached privately to the new case in the same transaction, field problems come
+back per field, and the guest gets back only the reference and what to do next, never the document.
+"""
+
+import json
+from typing import Any
+
+import frappe
+from frappe import _
+from frappe.rate_limiter import rate_limit
+from frappe.utils import escape_html
+from frappe.website.doctype.web_form.web_form import accept as accept_web_form
+
+from lnb_casework.intake.rules import is_urgent, payload_shape_problem
+from lnb_casework.intake.uploads import UploadRefused, attach_to_case, decode_uploads, upload_problems
+from lnb_casework.lnb_casework.doctype.case.case import IntakeInvalid
+from lnb_casework.lnb_casework.doctype.lnb_settings.lnb_settings import get_lnb_settings
+
+INTAKE_WEB_FORM = "submit-a-case"
+ATTACHMENTS_KEY = "lnb_attachments"
+CONSENT_VERSION_KEY = "lnb_consent_version"
+TABLE_FIELDTYPES = ("Table", "Table MultiSelect")
+LAYOUT_FIELDTYPES = ("Section Break", "Column Break", "Page Break", "HTML")
+
+
+class MalformedSubmission(frappe.ValidationError):
+	http_status_code = 400
+
+
+@frappe.whitelist(allow_guest=True, methods=["POST"])
+def accept(web_form: str, data: str, for_payment: bool = False) -> Any:
+	if web_form != INTAKE_WEB_FORM:
+		return accept_web_form(web_form=web_form, data=data)
+	try:
+		return rate_limited_submission(web_form=web_form, data=data)
+	except frappe.RateLimitExceededError:
+		frappe.clear_messages()
+		frappe.throw(
+			_(
+				"We have received several submissions from your connection in the last hour, so we cannot "
+				"take another just now. Please try again in an hour, or email Learn Not Blame."
+			),
+			frappe.RateLimitExceededError,
+			title=_("Please try again later"),
+		)
+
+
+def intake_rate_limit() -> int:
+	return get_lnb_settings().intake_rate_limit
+
+
+@rate_limit(key="web_form", limit=intake_rate_limit, seconds=60 * 60)
+def rate_limited_submission(web_form: str, data: str) -> dict:
+	return submit_case(parse_payload(data))
+
+
+def parse_payload(data: str) -> dict:
+	try:
+		payload = json.loads(data) if isinstance(data, str) else data
+	except ValueError:
+		frappe.throw(_("The form data could not be read."), MalformedSubmission, title=_("Not sent"))
+	web_form = frappe.get_cached_doc("Web Form", INTAKE_WEB_FORM)
+	fields = [field for field in web_form.web_form_fields if field.fieldtype not in LAYOUT_FIELDTYPES]
+	problem = payload_shape_problem(
+		payload,
+		scalar_fields=[
+			CONSENT_VERSION_KEY,
+			*(field.fieldname for field in fields if field.fieldtype not in TABLE_FIELDTYPES),
+		],
+		table_fields=[field.fieldname for field in fields if field.fieldtype in TABLE_FIELDTYPES],
+		list_fields=[ATTACHMENTS_KEY],
+	)
+	if problem:
+		frappe.throw(problem, MalformedSubmission, title=_("Not sent"))
+	if payload.get("name"):
+		frappe.throw(_("A submitted case cannot be changed through this form."), frappe.PermissionError)
+	return payload
+
+
+def submit_case(payload: dict) -> dict:
+	"""Creates the case and its files together, or nothing at all."""
+	web_form = frappe.get_cached_doc("Web Form", INTAKE_WEB_FORM)
+	if not web_form.published:
+		frappe.throw(_("The intake form is closed just now."), frappe.PermissionError)
+
+	settings = get_lnb_settings()
+	problems = {}
+	if payload.get(CONSENT_VERSION_KEY) != settings.consent_version:
+		problems["consent_given"] = _(
+			"The consent wording has changed since you opened this page. Please read it again, tick the "
+			"box and send the form again."
+		)
+	uploads = []
+	try:
+		uploads = decode_uploads(payload.get(ATTACHMENTS_KEY) or [])
+	except UploadRefused as refused:
+		problems[ATTACHMENTS_KEY] = str(refused)
+	else:
+		refused = upload_problems(
+			uploads, settings.max_attachments, settings.max_attachment_size_mb * 1024 * 1024
+		)
+		if refused:
+			problems[ATTACHMENTS_KEY] = " ".join(refused)
+
+	case = frappe.new_doc("Case")
+	for field in web_form.web_form_fields:
+		if field.fieldtype not in LAYOUT_FIELDTYPES and field.fieldname in payload:
+			case.set(field.fieldname, payload[field.fieldname])
+	case.flags.from_intake_form = True
+
+	try:
+		if problems:
+			# the answers are checked too, so the doctor sees every problem at once
+			case.run_method("validate")
+			raise IntakeInvalid({})
+		case.insert(ignore_permissions=True)
+	except IntakeInvalid as invalid:
+		show_field_problems({**invalid.field_problems, **problems}, web_form)
+
+	attach_to_case(case.name, uploads)
+	return {
+		"name": case.name,
+		"urgent": is_urgent(case.wellbeing),
+		"signposting": settings.urgent_signposting if is_urgent(case.wellbeing) else "",
+	}
+
+
+def show_field_problems(problems: dict[str, str], web_form) -> None:
+	"""Refuses the submission with every problem keyed by its field, for the form to show beside each,
+	and one message naming each question as the form asked it."""
+	labels = {field.fieldname: field.label for field in web_form.web_form_fields}
+	labels[ATTACHMENTS_KEY] = _("Documents")
+	lines = "".join(
+		f"<li><strong>{escape_html(_(labels.get(field, field)))}</strong>: {escape_html(message)}</li>"
+		for field, message in problems.items()
+	)
+	frappe.clear_messages()
+	frappe.local.response["field_problems"] = problems
+	frappe.msgprint(f"<ul>{lines}</ul>", title=_("Please check your answers"), indicator="red")
+	raise IntakeInvalid(problems)

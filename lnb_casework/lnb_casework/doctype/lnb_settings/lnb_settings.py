@@ -1,0 +1,57 @@
+import frappe
+from frappe import _
+from frappe.model.document import Document
+from frappe.utils import split_emails, validate_email_address
+
+DEFAULT_CONSENT_VERSION = "2026-1"
+DEFAULT_CONSENT_WORDING = (
+	"I give my explicit consent for Learn Not Blame (the Doctors' Association UK) to hold and use what I "
+	"tell in this form, including information about my health, my ethnicity and other protected "
+	"characteristics, discrimination, and disciplinary, regulatory or legal processes, so that volunteer "
+	"doctors can review my case and support me. Only the Learn Not Blame casework team sees my name and "
+	"contact details. What is learned from cases is shared only in anonymous form. I can withdraw my "
+	"consent at any time by emailing Learn Not Blame."
+)
+DEFAULT_SIGNPOSTING = (
+	"If you are in immediate danger or might act on thoughts of harming yourself, call 999 or go to A&E.\n"
+	"Samaritans, any time, day or night: call 116 123 (free).\n"
+	"NHS 111: call 111 and choose the mental health option.\n"
+	"NHS Practitioner Health, free and confidential care for doctors: practitionerhealth.nhs.uk.\n"
+	"BMA wellbeing support, for all doctors and medical students: 0330 123 1245."
+)
+
+
+class LNBSettings(Document):
+	def validate(self) -> None:
+		for address in self.coordinator_emails():
+			if validate_email_address(address) != address:
+				frappe.throw(
+					_("{0} is not an email address. Give one address per line.").format(frappe.bold(address)),
+					title=_("Coordinator alert recipients"),
+				)
+		if self.max_attachment_size_mb and self.max_attachment_size_mb > 10:
+			frappe.throw(_("Files larger than 10 MB cannot be accepted through the form."))
+
+	def coordinator_emails(self) -> list[str]:
+		return split_emails((self.coordinator_alert_emails or "").replace("\n", ","))
+
+
+def get_lnb_settings() -> LNBSettings:
+	return frappe.get_cached_doc("LNB Settings")
+
+
+def fill_in_defaults() -> None:
+	"""Gives a new site working consent wording and signposting; never overwrites what a coordinator wrote."""
+	settings = frappe.get_single("LNB Settings")
+	defaults = {
+		"intake_rate_limit": 5,
+		"max_attachments": 5,
+		"max_attachment_size_mb": 5,
+		"consent_version": DEFAULT_CONSENT_VERSION,
+		"consent_wording": DEFAULT_CONSENT_WORDING,
+		"urgent_signposting": DEFAULT_SIGNPOSTING,
+	}
+	missing = {field: value for field, value in defaults.items() if not settings.get(field)}
+	if missing:
+		settings.update(missing)
+		settings.save(ignore_permissions=True)
