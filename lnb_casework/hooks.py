@@ -14,3 +14,5 @@ after_migrate = "lnb_casework.setup.install.after_migrate"
 override_whitelisted_methods = {
 	"frappe.website.doctype.web_form.web_form.accept": "lnb_casework.api.intake.accept",
 }
+
+before_request = ["lnb_casework.guest_access.refuse_guest_requests_for_app_records"]

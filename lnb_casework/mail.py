@@ -68,15 +68,18 @@ def outgoing_account_or_placeholder():
 	raising; the Email Queue row keeps no account, so it is sent through the default outgoing account
 	once one exists.
 	"""
-	if EmailAccount.find_outgoing():
+	if frappe.db.exists("Email Account", {"enable_outgoing": 1}) or EmailAccount.find_from_config():
 		yield None
 		return
 	was_muted = frappe.flags.mute_emails
+	cached_accounts = dict(getattr(frappe.local, "outgoing_email_account", {}))
 	frappe.flags.mute_emails = True
 	try:
 		yield frappe.conf.get("auto_email_id") or f"noreply@{frappe.local.site}"
 	finally:
 		frappe.flags.mute_emails = was_muted
+		# Frappe caches the placeholder for the rest of the request; later mail must not use it
+		frappe.local.outgoing_email_account = cached_accounts
 
 
 def send_queued_email(queue_name: str) -> None:

@@ -15,12 +15,13 @@ ensure_site "$SITE"
 quietly "Could not allow tests on $SITE." bench_in "$LNB_BENCH" --site "$SITE" set-config allow_tests true
 
 step "Serving $SITE on port $PORT for the out-of-process tests"
-stop_process test-web
+WEB="test-web-$SITE"
+stop_process "$WEB"
 port_free_or_die "$PORT"
-WEB_LOG="$LNB_BENCH/logs/lnb-test-web.log"
+WEB_LOG="$LNB_BENCH/logs/lnb-$WEB.log"
 : >"$WEB_LOG"
-start_process test-web "$WEB_LOG" bench --site "$SITE" serve --port "$PORT" --noreload
-trap 'stop_process test-web' EXIT
+start_process "$WEB" "$WEB_LOG" bench --site "$SITE" serve --port "$PORT" --noreload
+trap 'stop_process "$WEB"' EXIT
 wait_for_http "http://127.0.0.1:$PORT/api/method/ping" "$WEB_LOG"
 
 step "Running the tests"

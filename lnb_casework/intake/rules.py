@@ -90,7 +90,7 @@ def intake_problems(
 
 	email = text("email")
 	# one plain address: Frappe also accepts "Name <address>" and lists, whose names are not sanitised
-	if email and "email" not in problems and validate_email_address(email) != email:
+	if email and "email" not in problems and ("," in email or validate_email_address(email) != email):
 		problems["email"] = _(
 			"This does not look like an email address. Please check it, e.g. name@example.com."
 		)

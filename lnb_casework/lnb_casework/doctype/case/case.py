@@ -4,7 +4,7 @@ from frappe.model.document import Document
 from frappe.utils import now_datetime
 
 from lnb_casework.intake.alerts import send_intake_emails
-from lnb_casework.intake.equality import record_equality_answers
+from lnb_casework.intake.equality import EQUALITY_QUESTIONS, case_field, record_equality_answers
 from lnb_casework.intake.rules import (
 	INTAKE_TABLES,
 	changed_intake_answers,
@@ -60,6 +60,9 @@ class Case(Document):
 			df.fieldname: self.meta.get_options(df.fieldname).split("\n")
 			for df in self.meta.get_select_fields()
 		}
+		equality = frappe.get_meta("Equality Monitoring")
+		for question in EQUALITY_QUESTIONS:
+			choices[case_field(question)] = equality.get_options(question).split("\n")
 		for table in INTAKE_TABLES:
 			child_meta = frappe.get_meta(self.meta.get_field(table).options)
 			for df in child_meta.get_select_fields():
@@ -83,7 +86,7 @@ class Case(Document):
 				),
 				frappe.PermissionError,
 			)
-		reason = (self.intake_correction_reason or "").strip()
+		reason = (self.get("intake_correction_reason") or "").strip()
 		if not reason:
 			frappe.throw(
 				_("Please give a reason for correcting what the doctor told us."),

@@ -24,9 +24,11 @@ frappe.ready(() => {
 
 	web_form.handle_success = (data) => show_confirmation(data);
 
+	// the website's frappe.call posts to "/" and names the method in a header
 	$(document).ajaxComplete((event, xhr, settings) => {
+		const method = (settings.headers && settings.headers["X-Frappe-CMD"]) || "";
 		const answer = xhr.responseJSON;
-		if (settings.url.includes("web_form.accept") && answer && answer.field_problems) {
+		if (method.endsWith("web_form.accept") && answer && answer.field_problems) {
 			show_problems(answer.field_problems);
 		}
 	});

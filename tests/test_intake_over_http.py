@@ -1,0 +1,411 @@
+"""The public intake as a guest meets it: real HTTP against the served test site."""
+
+import base64
+import json
+import uuid
+
+import frappe
+import pytest
+
+ACCEPT = "/api/method/frappe.website.doctype.web_form.web_form.accept"
+PDF = b"%PDF-1.4\n1 0 obj << >> endobj\n%%EOF\n"
+
+
+def data_url(content: bytes, mime: str = "application/pdf") -> str:
+	return f"data:{mime};base64,{base64.b64encode(content).decode()}"
+
+
+@pytest.fixture()
+def marker() -> str:
+	"""A unique email for one test's submissions, so its rows can be found and removed."""
+	address = f"doctor-{uuid.uuid4().hex[:10]}@example.com"
+	yield address
+	frappe.db.rollback()
+	for name in frappe.get_all("Case", filters={"email": address}, pluck="name"):
+		for file in frappe.get_all(
+			"File", filters={"attached_to_doctype": "Case", "attached_to_name": name}, pluck="name"
+		):
+			frappe.delete_doc("File", file, ignore_permissions=True, force=True)
+		frappe.db.delete("Email Queue", {"reference_doctype": "Case", "reference_name": name})
+		frappe.delete_doc("Case", name, ignore_permissions=True, force=True)
+	frappe.db.commit()
+
+
+def answers(address: str, **changes) -> dict:
+	consent_version = frappe.db.get_single_value("LNB Settings", "consent_version")
+	values = {
+		"doctor_name": "Dr Olu Adeyemi",
+		"email": address,
+		"phone": "+44 7700 900456",
+		"contact_preference": "Phone",
+		"gmc_number": "1234567",
+		"grade": "Specialty, associate specialist or specialist (SAS)",
+		"specialty": "Emergency medicine",
+		"employer_name": "Westshire University Hospitals",
+		"what_happened": "After I raised concerns about rota gaps I was referred to the GMC by my employer.",
+		"processes": [
+			{"process_type": "GMC fitness to practise", "details": "provisional enquiry"},
+			{"process_type": "Whistleblowing (raising concerns)"},
+		],
+		"key_dates": [{"description": "Reply to the GMC", "date": "2027-01-08"}],
+		"discrimination": "Yes",
+		"discrimination_kinds": [{"kind": "Race"}],
+		"wellbeing": "I am safe and do not need urgent support",
+		"equality_ethnic_group": "Black, Black British, Caribbean or African",
+		"equality_age_band": "40–49",
+		"equality_religion_or_belief": "Prefer not to say",
+		"consent_given": 1,
+		"lnb_consent_version": consent_version,
+		"lnb_attachments": [{"file_name": "gmc-letter.pdf", "content": data_url(PDF)}],
+	}
+	values.update(changes)
+	return values
+
+
+def submit(session, base_url, payload, raw: str | None = None):
+	return session.post(
+		f"{base_url}{ACCEPT}",
+		data={"web_form": "submit-a-case", "data": raw if raw is not None else json.dumps(payload)},
+		timeout=60,
+	)
+
+
+def cases_for(email: str) -> list[str]:
+	frappe.db.rollback()
+	return frappe.get_all("Case", filters={"email": email}, pluck="name")
+
+
+def server_message(response) -> str:
+	return " ".join(
+		json.loads(message)["message"] for message in json.loads(response.json()["_server_messages"])
+	)
+
+
+def test_a_valid_submission_creates_one_case_with_everything_right(guest, base_url, intake_open, marker):
+	response = submit(guest, base_url, answers(marker))
+	assert response.status_code == 200, response.text
+	reply = response.json()["message"]
+	assert set(reply) == {"name", "urgent", "signposting"}, "the guest gets the reference, never the document"
+	assert reply["urgent"] is False and reply["signposting"] == ""
+
+	assert cases_for(marker) == [reply["name"]]
+	case = frappe.get_doc("Case", reply["name"])
+	sent = answers(marker)
+	for field in (
+		"doctor_name",
+		"phone",
+		"contact_preference",
+		"gmc_number",
+		"grade",
+		"specialty",
+		"employer_name",
+		"what_happened",
+		"discrimination",
+		"wellbeing",
+	):
+		assert case.get(field) == sent[field], field
+	assert [(row.process_type, row.details or None) for row in case.processes] == [
+		("GMC fitness to practise", "provisional enquiry"),
+		("Whistleblowing (raising concerns)", None),
+	]
+	assert [(row.description, str(row.date)) for row in case.key_dates] == [
+		("Reply to the GMC", "2027-01-08")
+	]
+	assert [row.kind for row in case.discrimination_kinds] == ["Race"]
+	assert case.consent_given == 1 and case.consent_source == "Web form"
+	assert case.consent_version == sent["lnb_consent_version"]
+	assert case.consent_wording == frappe.db.get_single_value("LNB Settings", "consent_wording")
+	assert case.owner == "Guest" and case.workflow_state == "New" and case.priority == "Normal"
+
+	equality = frappe.get_all("Equality Monitoring", filters={"case": case.name}, fields=["*"])
+	assert len(equality) == 1
+	assert equality[0].ethnic_group == "Black, Black British, Caribbean or African"
+	assert equality[0].age_band == "40–49"
+	assert equality[0].religion_or_belief == "Prefer not to say"
+	assert not equality[0].sex
+
+	files = frappe.get_all(
+		"File",
+		filters={"attached_to_doctype": "Case", "attached_to_name": case.name},
+		fields=["file_name", "is_private", "file_url"],
+	)
+	assert len(files) == 1
+	assert files[0].file_name == "gmc-letter.pdf" and files[0].is_private == 1
+	assert files[0].file_url.startswith("/private/files/")
+
+	queued = frappe.get_all(
+		"Email Queue",
+		filters={"reference_doctype": "Case", "reference_name": case.name},
+		fields=["name", "message"],
+		order_by="creation",
+	)
+	recipients = [
+		frappe.get_all("Email Queue Recipient", filters={"parent": q.name}, pluck="recipient") for q in queued
+	]
+	assert [sorted(r) for r in recipients] == [
+		[marker],
+		["coordinator-one@example.com", "coordinator-two@example.com"],
+	]
+	for q in queued:
+		assert case.name in q.message
+		assert "Adeyemi" not in q.message and "rota gaps" not in q.message and "1234567" not in q.message
+
+
+def test_urgent_support_shows_signposting_and_alerts_coordinators(guest, base_url, intake_open, marker):
+	response = submit(guest, base_url, answers(marker, wellbeing="I need urgent support"))
+	assert response.status_code == 200, response.text
+	reply = response.json()["message"]
+	assert reply["urgent"] is True
+	assert "116 123" in reply["signposting"]
+	frappe.db.rollback()
+	assert frappe.db.get_value("Case", reply["name"], "priority") == "Urgent"
+	urgent = frappe.get_all(
+		"Email Queue", filters={"reference_name": reply["name"], "priority": 10}, fields=["message"]
+	)
+	assert len(urgent) == 1 and "Urgent" in urgent[0].message
+
+
+BAD_ANSWERS = {
+	"missing consent": ({"consent_given": 0}, "consent_given", "consent"),
+	"missing name": ({"doctor_name": ""}, "doctor_name", "your name"),
+	"missing account": ({"what_happened": "  "}, "what_happened", "what happened"),
+	"missing wellbeing": ({"wellbeing": ""}, "wellbeing", "safe"),
+	"malformed email": ({"email": "olu.adeyemi@nhs"}, "email", "email address"),
+	"malformed GMC number": ({"gmc_number": "GMC123"}, "gmc_number", "7 digits"),
+	"oversized account": ({"what_happened": "x" * 20_001}, "what_happened", "20000 characters"),
+	"answer not offered": ({"grade": "Emperor"}, "grade", "choose one"),
+	"unknown process": ({"processes": [{"process_type": "Trial by combat"}]}, "processes", "Row 1"),
+	"stale consent wording": ({"lnb_consent_version": "1999-1"}, "consent_given", "changed"),
+	"too many files": (
+		{"lnb_attachments": [{"file_name": f"{n}.pdf", "content": data_url(PDF)} for n in range(6)]},
+		"lnb_attachments",
+		"no more than 5",
+	),
+	"too large a file": (
+		{"lnb_attachments": [{"file_name": "big.pdf", "content": data_url(PDF + b"0" * (6 * 1024 * 1024))}]},
+		"lnb_attachments",
+		"larger than 5 MB",
+	),
+	"disallowed file": (
+		{
+			"lnb_attachments": [
+				{"file_name": "run.exe", "content": data_url(b"MZ\x90\x00", "application/octet-stream")}
+			]
+		},
+		"lnb_attachments",
+		"not a kind of file",
+	),
+	"disguised file": (
+		{"lnb_attachments": [{"file_name": "letter.pdf", "content": data_url(b"<html><script>x</script>")}]},
+		"lnb_attachments",
+		"not the kind of file",
+	),
+	"unreadable file": (
+		{"lnb_attachments": [{"file_name": "letter.pdf", "content": "hello"}]},
+		"lnb_attachments",
+		"could not be read",
+	),
+}
+
+
+@pytest.mark.parametrize("changes, field, words", BAD_ANSWERS.values(), ids=BAD_ANSWERS.keys())
+def test_bad_input_is_refused_beside_its_field_and_saves_nothing(
+	guest, base_url, intake_open, marker, changes, field, words
+):
+	files_before = frappe.db.count("File")
+	response = submit(guest, base_url, answers(marker, **changes))
+	assert response.status_code == 417, response.text
+	problems = response.json()["field_problems"]
+	assert field in problems
+	assert words.lower() in problems[field].lower()
+	assert words.lower() in server_message(response).lower()
+	assert cases_for(marker) == []
+	assert frappe.db.count("File") == files_before
+	orphans = frappe.db.sql(
+		"""select count(*) from `tabEquality Monitoring` equality
+		left join `tabCase` c on c.name = equality.case where c.name is null"""
+	)[0][0]
+	assert orphans == 0
+
+
+def test_every_problem_is_reported_at_once(guest, base_url, intake_open, marker):
+	response = submit(
+		guest,
+		base_url,
+		answers(
+			marker,
+			email="nope",
+			gmc_number="12",
+			consent_given=0,
+			lnb_attachments=[{"file_name": "x.exe", "content": data_url(b"MZ")}],
+		),
+	)
+	assert response.status_code == 417
+	assert set(response.json()["field_problems"]) == {
+		"email",
+		"gmc_number",
+		"consent_given",
+		"lnb_attachments",
+	}
+
+
+MALFORMED = {
+	"not JSON": "{doctor_name:",
+	"a list": "[1, 2, 3]",
+	"a string": '"hello"',
+	"an object for a value": json.dumps({"doctor_name": {"first": "Olu"}}),
+	"a list for a value": json.dumps({"email": ["a@example.com"]}),
+	"text for a table": json.dumps({"processes": "GMC fitness to practise"}),
+	"a list of lists for a table": json.dumps({"key_dates": [["Hearing", "2027-01-01"]]}),
+	"an object inside a row": json.dumps({"processes": [{"process_type": {"x": 1}}]}),
+	"files not a list": json.dumps({"lnb_attachments": "letter.pdf"}),
+}
+
+
+@pytest.mark.parametrize("raw", MALFORMED.values(), ids=MALFORMED.keys())
+def test_a_payload_of_the_wrong_shape_is_a_4xx(guest, base_url, intake_open, raw):
+	cases_before = frappe.db.count("Case")
+	response = submit(guest, base_url, None, raw=raw)
+	assert 400 <= response.status_code < 500, response.text
+	assert server_message(response)
+	frappe.db.rollback()
+	assert frappe.db.count("Case") == cases_before
+
+
+def test_editing_an_existing_case_through_the_form_is_refused(guest, base_url, intake_open, marker):
+	created = submit(guest, base_url, answers(marker)).json()["message"]["name"]
+	response = submit(
+		guest, base_url, answers(marker, name=created, what_happened="Rewritten by someone else.")
+	)
+	assert response.status_code == 403
+	frappe.db.rollback()
+	assert frappe.db.get_value("Case", created, "what_happened") == answers(marker)["what_happened"]
+
+
+def test_submissions_are_rate_limited_with_a_clear_message(guest, base_url, intake_open, marker):
+	intake_open.intake_rate_limit = 2
+	intake_open.save(ignore_permissions=True)
+	frappe.db.commit()
+	for _ in range(2):
+		assert submit(guest, base_url, answers(marker)).status_code == 200
+	refused = submit(guest, base_url, answers(marker))
+	assert refused.status_code == 429
+	assert "try again in an hour" in server_message(refused)
+	assert len(cases_for(marker)) == 2
+
+
+def test_guest_uploads_through_frappe_stay_closed(guest, base_url):
+	frappe.db.rollback()
+	assert not frappe.db.get_single_value("System Settings", "allow_guests_to_upload_files")
+	response = guest.post(
+		f"{base_url}/api/method/upload_file",
+		files={"file": ("letter.pdf", PDF, "application/pdf")},
+		data={"is_private": "0", "doctype": "Case", "docname": "LNB-2026-00001"},
+		timeout=30,
+	)
+	assert response.status_code == 403
+
+
+@pytest.fixture()
+def submitted_case(guest, base_url, intake_open, marker) -> dict:
+	name = submit(guest, base_url, answers(marker)).json()["message"]["name"]
+	frappe.db.rollback()
+	file_url = frappe.db.get_value("File", {"attached_to_name": name}, "file_url")
+	equality = frappe.db.get_value("Equality Monitoring", {"case": name})
+	return {"name": name, "file_url": file_url, "equality": equality}
+
+
+def guest_reads(submitted_case: dict) -> dict[str, tuple[str, str, dict | None]]:
+	name = submitted_case["name"]
+	missing = "LNB-1999-99999"
+	method = "/api/method/"
+	reads = {}
+	for label, case in (("own case", name), ("missing case", missing)):
+		reads |= {
+			f"REST read of {label}": ("get", f"/api/resource/Case/{case}", None),
+			f"frappe.client.get of {label}": (
+				"get",
+				f"{method}frappe.client.get",
+				{"doctype": "Case", "name": case},
+			),
+			f"get_value of {label}": (
+				"get",
+				f"{method}frappe.client.get_value",
+				{"doctype": "Case", "filters": json.dumps({"name": case}), "fieldname": "email"},
+			),
+			f"print of {label}": ("get", "/printview", {"doctype": "Case", "name": case}),
+			f"PDF of {label}": (
+				"get",
+				f"{method}frappe.utils.print_format.download_pdf",
+				{"doctype": "Case", "name": case},
+			),
+			f"form load of {label}": (
+				"get",
+				f"{method}frappe.desk.form.load.getdoc",
+				{"doctype": "Case", "name": case},
+			),
+			f"web form view of {label}": ("get", f"/submit-a-case/{case}", None),
+			f"web form data of {label}": (
+				"get",
+				f"{method}frappe.website.doctype.web_form.web_form.get_form_data",
+				{"doctype": "Case", "docname": case, "web_form_name": "submit-a-case"},
+			),
+		}
+	reads |= {
+		"REST list": ("get", "/api/resource/Case", {"fields": json.dumps(["name", "email"])}),
+		"frappe.client.get_list": (
+			"get",
+			f"{method}frappe.client.get_list",
+			{"doctype": "Case", "fields": json.dumps(["name"])},
+		),
+		"frappe.client.get_count": ("get", f"{method}frappe.client.get_count", {"doctype": "Case"}),
+		"report view": (
+			"get",
+			f"{method}frappe.desk.reportview.get",
+			{"doctype": "Case", "fields": json.dumps(["name"])},
+		),
+		"report view count": ("get", f"{method}frappe.desk.reportview.get_count", {"doctype": "Case"}),
+		"group-by count": (
+			"get",
+			f"{method}frappe.desk.listview.get_group_by_count",
+			{"doctype": "Case", "field": "workflow_state"},
+		),
+		"link search": ("get", f"{method}frappe.desk.search.search_link", {"doctype": "Case", "txt": "LNB"}),
+		"global search": ("get", f"{method}frappe.utils.global_search.search", {"text": "Adeyemi"}),
+		"export": (
+			"get",
+			f"{method}frappe.desk.reportview.export_query",
+			{"doctype": "Case", "file_format_type": "CSV", "fields": json.dumps(["name"])},
+		),
+		"attachment file": ("get", submitted_case["file_url"], None),
+		"equality record": ("get", f"/api/resource/Equality Monitoring/{submitted_case['equality']}", None),
+		"equality list": ("get", "/api/resource/Equality Monitoring", None),
+		"LNB Settings": ("get", "/api/resource/LNB Settings/LNB Settings", None),
+		"REST create": ("post", "/api/resource/Case", {"data": json.dumps(answers("x@example.com"))}),
+		"REST update": ("put", f"/api/resource/Case/{name}", {"data": json.dumps({"priority": "High"})}),
+		"REST delete": ("delete", f"/api/resource/Case/{name}", None),
+	}
+	return reads
+
+
+def test_a_guest_can_read_nothing(guest, base_url, submitted_case):
+	for label, (verb, path, params) in guest_reads(submitted_case).items():
+		kwargs = {"params": params} if verb == "get" else {"data": params}
+		response = getattr(guest, verb)(f"{base_url}{path}", timeout=30, allow_redirects=False, **kwargs)
+		assert response.status_code in (401, 403, 404), (
+			f"{label}: {response.status_code} {response.text[:300]}"
+		)
+		assert "Adeyemi" not in response.text and "rota gaps" not in response.text, f"{label} leaks the case"
+
+
+def test_a_guest_cannot_tell_a_case_that_exists_from_one_that_does_not(guest, base_url, submitted_case):
+	reads = guest_reads(submitted_case)
+	differing = []
+	for label in [label for label in reads if label.endswith("of own case")]:
+		answers_to = []
+		for case in ("own case", "missing case"):
+			_verb, path, params = reads[label.replace("own case", case)]
+			response = guest.get(f"{base_url}{path}", params=params, timeout=30, allow_redirects=False)
+			answers_to.append(response.status_code)
+		differing.extend([f"{label}: {answers_to}"] if answers_to[0] != answers_to[1] else [])
+	assert differing == []
