@@ -10,7 +10,6 @@ from collections.abc import Sequence
 from contextlib import contextmanager
 
 import frappe
-from frappe.email.doctype.email_account.email_account import EmailAccount
 from frappe.email.doctype.email_queue.email_queue import EmailQueue
 
 URGENT_PRIORITY = 10
@@ -30,21 +29,25 @@ def queue_email(
 
 	An urgent email is sent as soon as the transaction commits, not at the scheduler's next flush.
 	"""
+	mail = {
+		"recipients": list(recipients),
+		"subject": subject,
+		"template": template,
+		"args": args,
+		"reference_doctype": reference_doctype,
+		"reference_name": reference_name,
+		"send_priority": URGENT_PRIORITY if urgent else 1,
+		"delayed": True,
+	}
 	savepoint = "lnb_queue_email"
 	frappe.db.savepoint(savepoint)
 	try:
-		with outgoing_account_or_placeholder() as sender:
-			queued = frappe.sendmail(
-				recipients=list(recipients),
-				sender=sender,
-				subject=subject,
-				template=template,
-				args=args,
-				reference_doctype=reference_doctype,
-				reference_name=reference_name,
-				send_priority=URGENT_PRIORITY if urgent else 1,
-				delayed=True,
-			)
+		try:
+			queued = frappe.sendmail(**mail)
+		except frappe.OutgoingEmailError:
+			frappe.db.rollback(save_point=savepoint)
+			with without_outgoing_account() as sender:
+				queued = frappe.sendmail(sender=sender, **mail)
 	except Exception:
 		frappe.db.rollback(save_point=savepoint)
 		frappe.log_error(
@@ -61,16 +64,13 @@ def queue_email(
 
 
 @contextmanager
-def outgoing_account_or_placeholder():
-	"""Yields the sender to use; with no outgoing account, lets Frappe queue without one.
+def without_outgoing_account():
+	"""Lets Frappe queue a message although no outgoing account exists yet; yields the sender to use.
 
 	Muting mail while queueing makes Frappe build the message with a placeholder account instead of
 	raising; the Email Queue row keeps no account, so it is sent through the default outgoing account
 	once one exists.
 	"""
-	if frappe.db.exists("Email Account", {"enable_outgoing": 1}) or EmailAccount.find_from_config():
-		yield None
-		return
 	was_muted = frappe.flags.mute_emails
 	cached_accounts = dict(getattr(frappe.local, "outgoing_email_account", {}))
 	frappe.flags.mute_emails = True

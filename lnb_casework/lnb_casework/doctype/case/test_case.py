@@ -191,7 +191,7 @@ class TestCase(FrappeTestCase):
 		# that it is sent at commit, not at the next flush, is shown over HTTP with a real SMTP server
 
 	def test_no_outgoing_account_still_queues_and_keeps_the_case(self):
-		self.assertFalse(frappe.db.exists("Email Account", {"enable_outgoing": 1}))
+		self.assertFalse(frappe.db.exists("Email Account", {"enable_outgoing": 1, "default_outgoing": 1}))
 		case = submit_through_form(email="no-account@example.com")
 		self.assertTrue(frappe.db.exists("Case", case.name))
 		self.assertEqual(
