@@ -41,15 +41,18 @@ def queue_email(
 	}
 	savepoint = "lnb_queue_email"
 	frappe.db.savepoint(savepoint)
+	messages_before = len(frappe.local.message_log)
 	try:
 		try:
 			queued = frappe.sendmail(**mail)
 		except frappe.OutgoingEmailError:
 			frappe.db.rollback(save_point=savepoint)
+			forget_messages_since(messages_before)
 			with without_outgoing_account() as sender:
 				queued = frappe.sendmail(sender=sender, **mail)
 	except Exception:
 		frappe.db.rollback(save_point=savepoint)
+		forget_messages_since(messages_before)
 		frappe.log_error(
 			title="Learn Not Blame: an email could not be queued",
 			reference_doctype=reference_doctype,
@@ -61,6 +64,11 @@ def queue_email(
 	if urgent and queue_name:
 		frappe.db.after_commit.add(lambda: send_queued_email(queue_name))
 	return queue_name
+
+
+def forget_messages_since(count: int) -> None:
+	"""Drops what Frappe told the user about a mail failure: it is the site's problem, not theirs."""
+	del frappe.local.message_log[count:]
 
 
 @contextmanager

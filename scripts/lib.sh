@@ -12,6 +12,7 @@
 #   LNB_DB_USER_HOST      "%" when MariaDB runs elsewhere, e.g. in a container (default: localhost)
 #   LNB_REDIS_URL         the Redis server for cache, queue and socket.io (default: redis://127.0.0.1:6379)
 #   LNB_ADMIN_PASSWORD    the Administrator password of the sites this creates (default: admin)
+#   LNB_CHROMIUM          the Chromium (or Chrome) the browser tests drive (default: /usr/bin/chromium)
 
 set -euo pipefail
 
@@ -26,12 +27,15 @@ LNB_DB_USER_HOST="${LNB_DB_USER_HOST:-localhost}"
 LNB_REDIS_URL="${LNB_REDIS_URL:-redis://127.0.0.1:6379}"
 LNB_ADMIN_PASSWORD="${LNB_ADMIN_PASSWORD:-admin}"
 LNB_TOOLS="${LNB_TOOLS:-$HOME/.local/lnb-tools}"
+LNB_CHROMIUM="${LNB_CHROMIUM:-/usr/bin/chromium}"
 LNB_DB_ADMIN_USER="lnb_bench_admin"
 LNB_DB_ADMIN_FILE="$LNB_BENCH/config/lnb-db-admin"
 
 # Bench's own env is where pytest, flit and the app go; the tools venv holds bench and uv.
 export PATH="$LNB_TOOLS/bin:$PATH"
 export CI="${CI:-}"
+# The browser tests launch this browser themselves; Playwright never downloads one.
+export LNB_CHROMIUM
 
 step() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
 note() { printf '    %s\n' "$*"; }
@@ -138,6 +142,25 @@ ensure_tools() {
 	note "bench $(bench --version 2>/dev/null), $(uv --version), node $(node --version), yarn $(yarn --version)"
 }
 
+# The browser tests drive this browser; only the test command needs it.
+ensure_browser() {
+	step "Checking the browser for the browser tests"
+	if [ ! -x "$LNB_CHROMIUM" ]; then
+		if is_debian_root && [ "$LNB_CHROMIUM" = /usr/bin/chromium ]; then
+			if ! apt-cache show chromium >/dev/null 2>&1; then
+				note "Updating apt's package lists, which do not list Chromium yet"
+				quietly "Could not update apt's package lists (apt-get update)." apt-get update -q
+			fi
+			note "Installing Chromium from Debian's packages, for the browser tests"
+			quietly "Could not install Chromium with apt-get (apt-get install chromium)." \
+				apt-get install -y -q --no-install-recommends chromium
+		fi
+		[ -x "$LNB_CHROMIUM" ] ||
+			die "The browser tests need Chromium or Chrome at $LNB_CHROMIUM, which is missing. Install it (apt-get install chromium), or set LNB_CHROMIUM to the browser's path."
+	fi
+	note "$("$LNB_CHROMIUM" --version 2>/dev/null || echo "a browser of unknown version") at $LNB_CHROMIUM"
+}
+
 # Bench refuses to run as root unless the common_site_config of the folder it runs in names root.
 bench_in() {
 	local dir="$1"
@@ -215,8 +238,11 @@ if config.pop("default_site", None) is not None:
 	json.dump(config, open(path, "w"), indent=1, sort_keys=True)
 PY
 	# Frappe 15's Google client imports pkg_resources, which setuptools 81 dropped.
-	quietly "Could not install setuptools<81, pytest and requests into the bench." \
-		uv pip install -q --python "$LNB_BENCH/env/bin/python" "setuptools<81" "pytest~=8.3" "requests~=2.32"
+	# Playwright drives the system's Chromium (LNB_CHROMIUM); it never downloads browsers of its own.
+	# The tests also need playwright and a real SMTP server (aiosmtpd).
+	quietly "Could not install setuptools<81 and the test tools into the bench." \
+		uv pip install -q --python "$LNB_BENCH/env/bin/python" "setuptools<81" "pytest~=8.3" "requests~=2.32" \
+		"playwright~=1.65" "aiosmtpd~=1.4"
 	ensure_db_admin
 	note "Redis: $LNB_REDIS_URL; MariaDB admin: $LNB_DB_ADMIN_USER"
 }

@@ -9,6 +9,7 @@ PORT="${LNB_TEST_PORT:-8001}"
 
 ensure_services
 ensure_tools
+ensure_browser
 ensure_bench
 link_app
 ensure_site "$SITE"

@@ -1,6 +1,7 @@
 """Fixtures for out-of-process tests: they talk to the test site over real HTTP (scripts/test.sh serves it)."""
 
 import os
+import uuid
 
 import pytest
 import requests
@@ -66,3 +67,57 @@ def intake_open():
 	settings.save(ignore_permissions=True)
 	frappe.db.commit()
 	frappe.cache.delete_keys("rl:")
+
+
+@pytest.fixture()
+def doctor_email() -> str:
+	"""A unique email for one test's submissions, so its rows can be found and removed afterwards."""
+	import frappe
+
+	address = f"doctor-{uuid.uuid4().hex[:10]}@example.com"
+	yield address
+	frappe.db.rollback()
+	for name in frappe.get_all("Case", filters={"email": address}, pluck="name"):
+		for file in frappe.get_all(
+			"File", filters={"attached_to_doctype": "Case", "attached_to_name": name}, pluck="name"
+		):
+			frappe.delete_doc("File", file, ignore_permissions=True, force=True)
+		frappe.db.delete("Email Queue", {"reference_doctype": "Case", "reference_name": name})
+		frappe.delete_doc("Case", name, ignore_permissions=True, force=True)
+	frappe.db.commit()
+
+
+@pytest.fixture(scope="session")
+def user_session(base_url):
+	"""Makes a requests session for a desk user with the given roles, signed in by API key."""
+	import frappe
+
+	sessions = []
+
+	def make(email: str, *roles: str) -> requests.Session:
+		frappe.db.rollback()
+		if not frappe.db.exists("User", email):
+			frappe.get_doc(
+				{
+					"doctype": "User",
+					"email": email,
+					"first_name": email.split("@")[0],
+					"send_welcome_email": 0,
+				}
+			).insert(ignore_permissions=True)
+		user = frappe.get_doc("User", email)
+		user.remove_roles(*[role.role for role in user.roles if role.role not in roles])
+		user.add_roles(*roles)
+		user.api_key = user.api_key or frappe.generate_hash(length=15)
+		secret = frappe.generate_hash(length=15)
+		user.api_secret = secret
+		user.save(ignore_permissions=True)
+		frappe.db.commit()
+		session = requests.Session()
+		session.headers["Authorization"] = f"token {user.api_key}:{secret}"
+		sessions.append(session)
+		return session
+
+	yield make
+	for session in sessions:
+		session.close()

@@ -1,96 +1,27 @@
 """The public intake as a guest meets it: real HTTP against the served test site."""
 
-import base64
 import json
-import uuid
 
 import frappe
 import pytest
-
-ACCEPT = "/api/method/frappe.website.doctype.web_form.web_form.accept"
-PDF = b"%PDF-1.4\n1 0 obj << >> endobj\n%%EOF\n"
+from intake_payloads import PDF, answers, cases_for, data_url, server_message, submit
 
 
-def data_url(content: bytes, mime: str = "application/pdf") -> str:
-	return f"data:{mime};base64,{base64.b64encode(content).decode()}"
-
-
-@pytest.fixture()
-def marker() -> str:
-	"""A unique email for one test's submissions, so its rows can be found and removed."""
-	address = f"doctor-{uuid.uuid4().hex[:10]}@example.com"
-	yield address
-	frappe.db.rollback()
-	for name in frappe.get_all("Case", filters={"email": address}, pluck="name"):
-		for file in frappe.get_all(
-			"File", filters={"attached_to_doctype": "Case", "attached_to_name": name}, pluck="name"
-		):
-			frappe.delete_doc("File", file, ignore_permissions=True, force=True)
-		frappe.db.delete("Email Queue", {"reference_doctype": "Case", "reference_name": name})
-		frappe.delete_doc("Case", name, ignore_permissions=True, force=True)
-	frappe.db.commit()
-
-
-def answers(address: str, **changes) -> dict:
-	consent_version = frappe.db.get_single_value("LNB Settings", "consent_version")
-	values = {
-		"doctor_name": "Dr Olu Adeyemi",
-		"email": address,
-		"phone": "+44 7700 900456",
-		"contact_preference": "Phone",
-		"gmc_number": "1234567",
-		"grade": "Specialty, associate specialist or specialist (SAS)",
-		"specialty": "Emergency medicine",
-		"employer_name": "Westshire University Hospitals",
-		"what_happened": "After I raised concerns about rota gaps I was referred to the GMC by my employer.",
-		"processes": [
-			{"process_type": "GMC fitness to practise", "details": "provisional enquiry"},
-			{"process_type": "Whistleblowing (raising concerns)"},
-		],
-		"key_dates": [{"description": "Reply to the GMC", "date": "2027-01-08"}],
-		"discrimination": "Yes",
-		"discrimination_kinds": [{"kind": "Race"}],
-		"wellbeing": "I am safe and do not need urgent support",
-		"equality_ethnic_group": "Black, Black British, Caribbean or African",
-		"equality_age_band": "40–49",
-		"equality_religion_or_belief": "Prefer not to say",
-		"consent_given": 1,
-		"lnb_consent_version": consent_version,
-		"lnb_attachments": [{"file_name": "gmc-letter.pdf", "content": data_url(PDF)}],
-	}
-	values.update(changes)
-	return values
-
-
-def submit(session, base_url, payload, raw: str | None = None):
-	return session.post(
-		f"{base_url}{ACCEPT}",
-		data={"web_form": "submit-a-case", "data": raw if raw is not None else json.dumps(payload)},
-		timeout=60,
-	)
-
-
-def cases_for(email: str) -> list[str]:
-	frappe.db.rollback()
-	return frappe.get_all("Case", filters={"email": email}, pluck="name")
-
-
-def server_message(response) -> str:
-	return " ".join(
-		json.loads(message)["message"] for message in json.loads(response.json()["_server_messages"])
-	)
-
-
-def test_a_valid_submission_creates_one_case_with_everything_right(guest, base_url, intake_open, marker):
-	response = submit(guest, base_url, answers(marker))
+def test_a_valid_submission_creates_one_case_with_everything_right(
+	guest, base_url, intake_open, doctor_email
+):
+	response = submit(guest, base_url, answers(doctor_email))
 	assert response.status_code == 200, response.text
 	reply = response.json()["message"]
 	assert set(reply) == {"name", "urgent", "signposting"}, "the guest gets the reference, never the document"
+	assert "_server_messages" not in response.json(), (
+		"nothing about the site's mail set-up reaches the doctor"
+	)
 	assert reply["urgent"] is False and reply["signposting"] == ""
 
-	assert cases_for(marker) == [reply["name"]]
+	assert cases_for(doctor_email) == [reply["name"]]
 	case = frappe.get_doc("Case", reply["name"])
-	sent = answers(marker)
+	sent = answers(doctor_email)
 	for field in (
 		"doctor_name",
 		"phone",
@@ -143,7 +74,7 @@ def test_a_valid_submission_creates_one_case_with_everything_right(guest, base_u
 		frappe.get_all("Email Queue Recipient", filters={"parent": q.name}, pluck="recipient") for q in queued
 	]
 	assert [sorted(r) for r in recipients] == [
-		[marker],
+		[doctor_email],
 		["coordinator-one@example.com", "coordinator-two@example.com"],
 	]
 	for q in queued:
@@ -151,8 +82,8 @@ def test_a_valid_submission_creates_one_case_with_everything_right(guest, base_u
 		assert "Adeyemi" not in q.message and "rota gaps" not in q.message and "1234567" not in q.message
 
 
-def test_urgent_support_shows_signposting_and_alerts_coordinators(guest, base_url, intake_open, marker):
-	response = submit(guest, base_url, answers(marker, wellbeing="I need urgent support"))
+def test_urgent_support_shows_signposting_and_alerts_coordinators(guest, base_url, intake_open, doctor_email):
+	response = submit(guest, base_url, answers(doctor_email, wellbeing="I need urgent support"))
 	assert response.status_code == 200, response.text
 	reply = response.json()["message"]
 	assert reply["urgent"] is True
@@ -210,16 +141,16 @@ BAD_ANSWERS = {
 
 @pytest.mark.parametrize("changes, field, words", BAD_ANSWERS.values(), ids=BAD_ANSWERS.keys())
 def test_bad_input_is_refused_beside_its_field_and_saves_nothing(
-	guest, base_url, intake_open, marker, changes, field, words
+	guest, base_url, intake_open, doctor_email, changes, field, words
 ):
 	files_before = frappe.db.count("File")
-	response = submit(guest, base_url, answers(marker, **changes))
+	response = submit(guest, base_url, answers(doctor_email, **changes))
 	assert response.status_code == 417, response.text
 	problems = response.json()["field_problems"]
 	assert field in problems
 	assert words.lower() in problems[field].lower()
 	assert words.lower() in server_message(response).lower()
-	assert cases_for(marker) == []
+	assert cases_for(doctor_email) == []
 	assert frappe.db.count("File") == files_before
 	orphans = frappe.db.sql(
 		"""select count(*) from `tabEquality Monitoring` equality
@@ -228,12 +159,12 @@ def test_bad_input_is_refused_beside_its_field_and_saves_nothing(
 	assert orphans == 0
 
 
-def test_every_problem_is_reported_at_once(guest, base_url, intake_open, marker):
+def test_every_problem_is_reported_at_once(guest, base_url, intake_open, doctor_email):
 	response = submit(
 		guest,
 		base_url,
 		answers(
-			marker,
+			doctor_email,
 			email="nope",
 			gmc_number="12",
 			consent_given=0,
@@ -272,26 +203,26 @@ def test_a_payload_of_the_wrong_shape_is_a_4xx(guest, base_url, intake_open, raw
 	assert frappe.db.count("Case") == cases_before
 
 
-def test_editing_an_existing_case_through_the_form_is_refused(guest, base_url, intake_open, marker):
-	created = submit(guest, base_url, answers(marker)).json()["message"]["name"]
+def test_editing_an_existing_case_through_the_form_is_refused(guest, base_url, intake_open, doctor_email):
+	created = submit(guest, base_url, answers(doctor_email)).json()["message"]["name"]
 	response = submit(
-		guest, base_url, answers(marker, name=created, what_happened="Rewritten by someone else.")
+		guest, base_url, answers(doctor_email, name=created, what_happened="Rewritten by someone else.")
 	)
 	assert response.status_code == 403
 	frappe.db.rollback()
-	assert frappe.db.get_value("Case", created, "what_happened") == answers(marker)["what_happened"]
+	assert frappe.db.get_value("Case", created, "what_happened") == answers(doctor_email)["what_happened"]
 
 
-def test_submissions_are_rate_limited_with_a_clear_message(guest, base_url, intake_open, marker):
+def test_submissions_are_rate_limited_with_a_clear_message(guest, base_url, intake_open, doctor_email):
 	intake_open.intake_rate_limit = 2
 	intake_open.save(ignore_permissions=True)
 	frappe.db.commit()
 	for _ in range(2):
-		assert submit(guest, base_url, answers(marker)).status_code == 200
-	refused = submit(guest, base_url, answers(marker))
+		assert submit(guest, base_url, answers(doctor_email)).status_code == 200
+	refused = submit(guest, base_url, answers(doctor_email))
 	assert refused.status_code == 429
 	assert "try again in an hour" in server_message(refused)
-	assert len(cases_for(marker)) == 2
+	assert len(cases_for(doctor_email)) == 2
 
 
 def test_guest_uploads_through_frappe_stay_closed(guest, base_url):
@@ -307,8 +238,8 @@ def test_guest_uploads_through_frappe_stay_closed(guest, base_url):
 
 
 @pytest.fixture()
-def submitted_case(guest, base_url, intake_open, marker) -> dict:
-	name = submit(guest, base_url, answers(marker)).json()["message"]["name"]
+def submitted_case(guest, base_url, intake_open, doctor_email) -> dict:
+	name = submit(guest, base_url, answers(doctor_email)).json()["message"]["name"]
 	frappe.db.rollback()
 	file_url = frappe.db.get_value("File", {"attached_to_name": name}, "file_url")
 	equality = frappe.db.get_value("Equality Monitoring", {"case": name})
@@ -409,3 +340,28 @@ def test_a_guest_cannot_tell_a_case_that_exists_from_one_that_does_not(guest, ba
 			answers_to.append(response.status_code)
 		differing.extend([f"{label}: {answers_to}"] if answers_to[0] != answers_to[1] else [])
 	assert differing == []
+
+
+def test_a_doctors_files_are_readable_only_by_those_who_may_read_the_case(
+	base_url, user_session, submitted_case
+):
+	coordinator = user_session("intake-coordinator@lnb.test", "LNB Coordinator")
+	caseworker = user_session("intake-caseworker@lnb.test", "LNB Caseworker")
+	policy_lead = user_session("intake-policy-lead@lnb.test", "LNB Policy Lead")
+	file_url = f"{base_url}{submitted_case['file_url']}"
+
+	allowed = coordinator.get(file_url, timeout=30)
+	assert allowed.status_code == 200 and allowed.content == PDF
+	for who, session in (("caseworker without the case", caseworker), ("policy lead", policy_lead)):
+		refused = session.get(file_url, timeout=30)
+		assert refused.status_code == 403, who
+		assert PDF not in refused.content, who
+
+
+def test_no_casework_role_can_open_equality_answers(base_url, user_session, submitted_case):
+	record = f"{base_url}/api/resource/Equality Monitoring/{submitted_case['equality']}"
+	listing = f"{base_url}/api/resource/Equality Monitoring"
+	for role in ("LNB Coordinator", "LNB Caseworker", "LNB Policy Lead"):
+		session = user_session(f"equality-{role.split()[-1].lower()}@lnb.test", role)
+		assert session.get(record, timeout=30).status_code == 403, role
+		assert session.get(listing, timeout=30).status_code == 403, role

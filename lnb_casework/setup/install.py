@@ -30,6 +30,7 @@ def after_migrate() -> None:
 
 
 def ensure_site_setup() -> None:
+	use_uk_time_unless_set()
 	ensure_roles()
 	ensure_workflow_states()
 	fill_in_defaults()
@@ -49,3 +50,9 @@ def ensure_workflow_states() -> None:
 			frappe.get_doc({"doctype": "Workflow State", "workflow_state_name": state}).insert(
 				ignore_permissions=True
 			)
+
+
+def use_uk_time_unless_set() -> None:
+	"""Consent and deadlines are UK times; a site whose set-up wizard has not run has no time zone yet."""
+	if not frappe.db.get_single_value("System Settings", "time_zone"):
+		frappe.db.set_single_value("System Settings", "time_zone", "Europe/London")
