@@ -13,6 +13,46 @@ after_migrate = "lnb_casework.setup.install.after_migrate"
 # The intake form's submissions go through the app's own checks (api/intake.py); other web forms are untouched.
 override_whitelisted_methods = {
 	"frappe.website.doctype.web_form.web_form.accept": "lnb_casework.api.intake.accept",
+	"frappe.client.get_count": "lnb_casework.api.client.get_count",
 }
 
-before_request = ["lnb_casework.guest_access.refuse_guest_requests_for_app_records"]
+# Runs once the request's user is known (session cookie or API key): see request_guard.py.
+auth_hooks = ["lnb_casework.request_guard.refuse_requests_that_would_reveal_records"]
+
+# One row rule per doctype (lnb_casework/permissions.py), for lists, documents, counts, reports and search.
+permission_query_conditions = {
+	"Case": "lnb_casework.permissions.case_query_conditions",
+	"Review": "lnb_casework.permissions.review_query_conditions",
+	"Case State Change": "lnb_casework.permissions.case_state_change_query_conditions",
+	"Caseworker Profile": "lnb_casework.permissions.caseworker_profile_query_conditions",
+	"File": "lnb_casework.permissions.file_query_conditions",
+	"Comment": "lnb_casework.permissions.comment_query_conditions",
+	"Communication": "lnb_casework.permissions.communication_query_conditions",
+	"Version": "lnb_casework.permissions.version_query_conditions",
+	"View Log": "lnb_casework.permissions.view_log_query_conditions",
+	"ToDo": "lnb_casework.permissions.todo_query_conditions",
+	"Workflow Action": "lnb_casework.permissions.workflow_action_query_conditions",
+}
+has_permission = {
+	"Case": "lnb_casework.permissions.case_has_permission",
+	"Caseworker Profile": "lnb_casework.permissions.caseworker_profile_has_permission",
+	**{
+		doctype: "lnb_casework.permissions.about_case_has_permission"
+		for doctype in (
+			"Review",
+			"Case State Change",
+			"File",
+			"Comment",
+			"Communication",
+			"Version",
+			"View Log",
+			"ToDo",
+			"Workflow Action",
+		)
+	},
+}
+
+doc_events = {
+	"DocShare": {"validate": "lnb_casework.casework.guards.refuse_sharing"},
+	"ToDo": {"validate": "lnb_casework.casework.guards.keep_assignment_to_allocation"},
+}

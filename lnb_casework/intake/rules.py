@@ -158,21 +158,22 @@ def is_iso_date(value: Any) -> bool:
 	return True
 
 
-def changed_intake_answers(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[str]:
-	"""The intake fields and tables whose answers differ between two versions of a case."""
+def changed_answers(
+	before: Mapping[str, Any],
+	after: Mapping[str, Any],
+	fields: Sequence[str] = INTAKE_FIELDS,
+	tables: Mapping[str, Sequence[str]] = INTAKE_TABLES,
+) -> list[str]:
+	"""The fields and tables (compared by the given columns) whose values differ between two versions."""
 
 	def normal(value: Any) -> str:
 		return "" if value is None else str(value).strip()
 
-	changed = [field for field in INTAKE_FIELDS if normal(before.get(field)) != normal(after.get(field))]
-	for table, fields in INTAKE_TABLES.items():
+	def rows(values: Mapping[str, Any], table: str) -> list[tuple[str, ...]]:
+		return [tuple(normal(row.get(column)) for column in tables[table]) for row in values.get(table) or []]
 
-		def rows(values: Mapping[str, Any]) -> list[tuple[str, ...]]:
-			return [tuple(normal(row.get(field)) for field in fields) for row in values.get(table) or []]
-
-		if rows(before) != rows(after):
-			changed.append(table)
-	return changed
+	changed = [field for field in fields if normal(before.get(field)) != normal(after.get(field))]
+	return changed + [table for table in tables if rows(before, table) != rows(after, table)]
 
 
 def payload_shape_problem(

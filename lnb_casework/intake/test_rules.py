@@ -3,7 +3,7 @@
 import unittest
 
 from lnb_casework.intake.rules import (
-	changed_intake_answers,
+	changed_answers,
 	intake_problems,
 	is_urgent,
 	payload_shape_problem,
@@ -101,12 +101,12 @@ class TestIntakeRules(unittest.TestCase):
 		self.assertFalse(is_urgent("I am safe and do not need urgent support"))
 		self.assertFalse(is_urgent(None))
 
-	def test_changed_intake_answers(self):
+	def test_changed_answers(self):
 		before = valid_answers(processes=[{"process_type": "Other", "details": "a", "name": "row1"}])
-		self.assertEqual(changed_intake_answers(before, dict(before, priority="High")), [])
+		self.assertEqual(changed_answers(before, dict(before, priority="High")), [])
 		after = dict(before, email="new@example.com", processes=[{"process_type": "Other", "details": "b"}])
-		self.assertEqual(changed_intake_answers(before, after), ["email", "processes"])
-		self.assertEqual(changed_intake_answers(before, dict(before, doctor_name=" Dr Amina Khan ")), [])
+		self.assertEqual(changed_answers(before, after), ["email", "processes"])
+		self.assertEqual(changed_answers(before, dict(before, doctor_name=" Dr Amina Khan ")), [])
 
 	def test_payload_shape(self):
 		scalars, tables = ["doctor_name", "consent_given"], ["processes"]

@@ -5,20 +5,12 @@ Every function here is idempotent: it runs after install and after every migrate
 
 import frappe
 
+from lnb_casework.casework.rules import CASE_WORKFLOW
 from lnb_casework.lnb_casework.doctype.lnb_settings.lnb_settings import fill_in_defaults
+from lnb_casework.review.workflow import REVIEW_WORKFLOW
+from lnb_casework.setup.workflows import ensure_workflow
 
 ROLES = ("LNB Caseworker", "LNB Coordinator", "LNB Policy Lead")
-CASE_STATES = (
-	"New",
-	"Triage",
-	"Allocated",
-	"Under Review",
-	"Active Support",
-	"Advocacy",
-	"Closed",
-	"Withdrawn",
-	"Referred On",
-)
 
 
 def after_install() -> None:
@@ -32,7 +24,8 @@ def after_migrate() -> None:
 def ensure_site_setup() -> None:
 	use_uk_time_unless_set()
 	ensure_roles()
-	ensure_workflow_states()
+	ensure_workflow(CASE_WORKFLOW)
+	ensure_workflow(REVIEW_WORKFLOW)
 	fill_in_defaults()
 
 
@@ -40,14 +33,6 @@ def ensure_roles() -> None:
 	for role in ROLES:
 		if not frappe.db.exists("Role", role):
 			frappe.get_doc({"doctype": "Role", "role_name": role, "desk_access": 1}).insert(
-				ignore_permissions=True
-			)
-
-
-def ensure_workflow_states() -> None:
-	for state in CASE_STATES:
-		if not frappe.db.exists("Workflow State", state):
-			frappe.get_doc({"doctype": "Workflow State", "workflow_state_name": state}).insert(
 				ignore_permissions=True
 			)
 

@@ -3,15 +3,29 @@ from frappe import _
 from frappe.model.document import Document
 from frappe.utils import now_datetime
 
+from lnb_casework.casework.allocation import allocation_problems, sync_assignment
+from lnb_casework.casework.related import flag_possible_duplicates, mirror_related_cases
+from lnb_casework.casework.rules import (
+	CASEWORK_FIELDS,
+	CASEWORK_TABLES,
+	CASEWORKER,
+	CONTROL_FIELDS,
+	OPEN_STATES,
+	action_between,
+	edit_problem,
+	transition_problems,
+)
 from lnb_casework.intake.alerts import send_intake_emails
 from lnb_casework.intake.equality import EQUALITY_QUESTIONS, case_field, record_equality_answers
 from lnb_casework.intake.rules import (
+	INTAKE_FIELDS,
 	INTAKE_TABLES,
-	changed_intake_answers,
+	changed_answers,
 	intake_problems,
 	is_urgent,
 )
 from lnb_casework.lnb_casework.doctype.lnb_settings.lnb_settings import get_lnb_settings
+from lnb_casework.permissions import may_read_case
 
 WEB_FORM = "Web form"
 RECORDED_BY_COORDINATOR = "Recorded by coordinator"
@@ -36,13 +50,27 @@ class Case(Document):
 		problems = intake_problems(self.as_dict(), self.select_choices(), consent_needed=self.is_new())
 		if problems:
 			raise_intake_problems(problems, self.meta)
+		self.last_activity_on = now_datetime()
 		if not self.is_new():
 			self.keep_intake_unless_corrected()
+			self.keep_to_casework_rules()
 
 	def after_insert(self) -> None:
+		log_state_change(self, "")
 		if self.flags.from_intake_form:
 			record_equality_answers(self)
+		flag_possible_duplicates(self)
 		send_intake_emails(self)
+
+	def on_update(self) -> None:
+		before = self.get_doc_before_save()
+		if not before:
+			return
+		if before.workflow_state != self.workflow_state:
+			log_state_change(self, before.workflow_state)
+		if before.caseworker != self.caseworker:
+			sync_assignment(self)
+		mirror_related_cases(self, before)
 
 	def on_trash(self) -> None:
 		frappe.db.delete("Equality Monitoring", {"case": self.name})
@@ -76,7 +104,7 @@ class Case(Document):
 		if correction_rows(before) != correction_rows(self):
 			frappe.throw(_("Earlier corrections cannot be changed or removed."), frappe.PermissionError)
 
-		changed = changed_intake_answers(before.as_dict(), self.as_dict())
+		changed = changed_answers(before.as_dict(), self.as_dict())
 		if not changed:
 			return
 		if not set(ROLES_THAT_CORRECT_INTAKE) & set(frappe.get_roles()):
@@ -101,6 +129,88 @@ class Case(Document):
 				"reason": reason,
 			},
 		)
+
+	def keep_to_casework_rules(self) -> None:
+		"""Who may change what in which state; what each move needs; who may take the case."""
+		before = self.get_doc_before_save()
+		if not before:
+			return
+		fields = (*INTAKE_FIELDS, *CONTROL_FIELDS, *CASEWORK_FIELDS, "workflow_state")
+		changed = changed_answers(
+			before.as_dict(), self.as_dict(), fields, {**INTAKE_TABLES, **CASEWORK_TABLES}
+		)
+		problem = edit_problem(
+			frappe.get_roles(), before.workflow_state, changed, before.workflow_state != self.workflow_state
+		)
+		if problem:
+			frappe.throw(problem, frappe.PermissionError)
+		missing = transition_problems(before.workflow_state, self.workflow_state, self.as_dict())
+		if missing:
+			frappe.throw(
+				"<br>".join(missing.values()),
+				title=_("Before: {0}").format(
+					_(action_between(before.workflow_state, self.workflow_state) or "")
+				),
+			)
+		if "caseworker" in changed and self.caseworker:
+			self.check_allocation()
+		if "related_cases" in changed:
+			self.check_related_cases_can_be_seen()
+
+	def check_allocation(self) -> None:
+		if CASEWORKER not in frappe.get_roles(self.caseworker):
+			frappe.throw(
+				_("{0} is not a caseworker, so a case cannot be allocated to them.").format(self.caseworker)
+			)
+		profile = frappe.db.get_value("Caseworker Profile", self.caseworker, "capacity")
+		organisations = frappe.get_all(
+			"Caseworker Organisation",
+			filters={"parenttype": "Caseworker Profile", "parent": self.caseworker},
+			pluck="organisation",
+		)
+		open_cases = frappe.db.count(
+			"Case",
+			{"caseworker": self.caseworker, "workflow_state": ("in", OPEN_STATES), "name": ("!=", self.name)},
+		)
+		problems = allocation_problems(
+			self.caseworker,
+			self.organisation,
+			organisations if profile is not None else None,
+			profile,
+			open_cases,
+			self.allocation_override_reason,
+		)
+		if problems:
+			frappe.throw("<br>".join(problems), title=_("Cannot allocate"))
+
+	def check_related_cases_can_be_seen(self) -> None:
+		"""A caseworker links only cases they can see; any other answers as if it did not exist."""
+		for row in self.related_cases:
+			if row.related_case == self.name or not may_read_case(row.related_case):
+				# worded as Frappe words a link to a case that does not exist
+				where = "{} #{}: {}: {}".format(_("Row"), row.idx, _("Case"), row.related_case)
+				frappe.throw(_("Could not find {0}").format(where), frappe.LinkValidationError)
+
+
+def log_state_change(case: Document, from_state: str) -> None:
+	note_field = {"Withdrawn": "withdrawal_reason", "Referred On": "referred_to"}.get(case.workflow_state)
+	if from_state in ("Closed", "Withdrawn", "Referred On"):
+		note_field = "reopen_reason"
+	frappe.get_doc(
+		{
+			"doctype": "Case State Change",
+			"case": case.name,
+			"from_state": from_state,
+			"to_state": case.workflow_state,
+			"action": action_between(from_state, case.workflow_state) or "",
+			"changed_by": frappe.session.user,
+			"changed_on": now_datetime(),
+			"note": case.get(note_field) if note_field else "",
+		}
+	).insert(ignore_permissions=True)
+	if note_field == "reopen_reason":
+		# the next reopening needs a reason of its own
+		case.db_set("reopen_reason", "", update_modified=False)
 
 
 def correction_rows(case: Document) -> list[tuple[str, ...]]:

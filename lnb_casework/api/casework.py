@@ -1,0 +1,56 @@
+"""Coordinators' casework actions called from the Case form."""
+
+import frappe
+from frappe import _
+from frappe.model.workflow import apply_workflow
+
+from lnb_casework.casework.rules import CASEWORKER, OPEN_STATES, TRIAGE
+from lnb_casework.permissions import sees_every_case
+
+
+@frappe.whitelist(methods=["POST"])
+def allocate(case: str, caseworker: str, override_reason: str | None = None) -> dict:
+	"""Allocates (or reallocates) a case: checks conflicts of interest and capacity, sets the caseworker,
+	moves a case in triage to Allocated, and leaves one open assignment, to the new caseworker."""
+	if not sees_every_case():
+		frappe.throw(_("Only a coordinator allocates cases."), frappe.PermissionError)
+	doc = frappe.get_doc("Case", case)
+	doc.check_permission("write")
+	doc.caseworker = caseworker
+	doc.allocation_override_reason = (override_reason or "").strip()
+	doc.save()
+	if doc.workflow_state == TRIAGE:
+		doc = apply_workflow(doc, "Allocate")
+	return {"caseworker": doc.caseworker, "workflow_state": doc.workflow_state}
+
+
+@frappe.whitelist()
+def caseworkers_for(case: str) -> list[dict]:
+	"""Each caseworker with their capacity, open cases and whether this case is a conflict of interest."""
+	if not sees_every_case():
+		frappe.throw(_("Only a coordinator allocates cases."), frappe.PermissionError)
+	organisation = frappe.db.get_value("Case", case, "organisation")
+	users = frappe.get_all(
+		"Has Role", filters={"role": CASEWORKER, "parenttype": "User"}, pluck="parent", distinct=True
+	)
+	rows = []
+	for user in sorted(users):
+		profile = frappe.db.get_value("Caseworker Profile", user, ["capacity", "full_name"], as_dict=True)
+		organisations = frappe.get_all(
+			"Caseworker Organisation",
+			filters={"parent": user, "parenttype": "Caseworker Profile"},
+			pluck="organisation",
+		)
+		rows.append(
+			{
+				"user": user,
+				"name": (profile and profile.full_name) or user,
+				"has_profile": bool(profile),
+				"capacity": profile.capacity if profile else None,
+				"open_cases": frappe.db.count(
+					"Case", {"caseworker": user, "workflow_state": ("in", OPEN_STATES)}
+				),
+				"conflict": bool(organisation and organisation in organisations),
+			}
+		)
+	return rows

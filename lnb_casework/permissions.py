@@ -1,0 +1,126 @@
+"""Who may see which rows: one rule per doctype, used by lists, documents, counts, reports and search.
+
+Each rule is a SQL condition for `permission_query_conditions` and the same question asked of one
+document for `has_permission`, so lists and documents cannot disagree. Coordinators and System Managers
+see every case; a caseworker sees the cases allocated to them (the `caseworker` field is the truth) and
+what hangs off those cases; nobody else sees any.
+"""
+
+import frappe
+
+from lnb_casework.casework.rules import CASEWORKER, COORDINATOR, SYSTEM_MANAGER
+
+SEES_EVERY_CASE = {COORDINATOR, SYSTEM_MANAGER}
+# Frappe's own records that point at a case, and the fields they point with
+RECORDS_ABOUT_DOCUMENTS = {
+	"File": ("attached_to_doctype", "attached_to_name"),
+	"Comment": ("reference_doctype", "reference_name"),
+	"Communication": ("reference_doctype", "reference_name"),
+	"Version": ("ref_doctype", "docname"),
+	"View Log": ("reference_doctype", "reference_name"),
+	"ToDo": ("reference_type", "reference_name"),
+	"Workflow Action": ("reference_doctype", "reference_name"),
+	"Case State Change": (None, "case"),
+	"Review": (None, "case"),
+}
+
+
+def roles_of(user: str | None) -> set[str]:
+	return set(frappe.get_roles(user or frappe.session.user))
+
+
+def sees_every_case(user: str | None = None) -> bool:
+	user = user or frappe.session.user
+	return user == "Administrator" or bool(roles_of(user) & SEES_EVERY_CASE)
+
+
+def allocated_cases_condition(user: str) -> str:
+	"""SQL: the names of the cases this user may read."""
+	if sees_every_case(user):
+		return "select `name` from `tabCase`"
+	if CASEWORKER in roles_of(user):
+		return f"select `name` from `tabCase` where `caseworker` = {frappe.db.escape(user)}"
+	return "select null from dual where 1 = 0"
+
+
+def may_read_case(case_name: str | None, user: str | None = None) -> bool:
+	user = user or frappe.session.user
+	if sees_every_case(user):
+		return True
+	if not case_name or CASEWORKER not in roles_of(user):
+		return False
+	return frappe.db.get_value("Case", case_name, "caseworker") == user
+
+
+# ---- Case
+
+
+def case_query_conditions(user: str | None = None) -> str:
+	user = user or frappe.session.user
+	if sees_every_case(user):
+		return ""
+	return f"`tabCase`.`name` in ({allocated_cases_condition(user)})"
+
+
+def case_has_permission(doc, ptype: str | None = None, user: str | None = None) -> bool | None:
+	"""has_permission hooks can only deny: None lets Frappe's role permissions decide."""
+	user = user or frappe.session.user
+	if sees_every_case(user) or (CASEWORKER in roles_of(user) and doc.get("caseworker") == user):
+		return None
+	return False
+
+
+# ---- records that belong to a case (reviews, state changes) and Frappe's records about a case
+
+
+def about_case_query_conditions(doctype: str, user: str | None = None) -> str:
+	user = user or frappe.session.user
+	if sees_every_case(user):
+		return ""
+	doctype_field, name_field = RECORDS_ABOUT_DOCUMENTS[doctype]
+	table = f"`tab{doctype}`"
+	allowed = f"{table}.`{name_field}` in ({allocated_cases_condition(user)})"
+	if doctype_field is None:
+		return allowed
+	return f"(ifnull({table}.`{doctype_field}`, '') != 'Case' or {allowed})"
+
+
+def about_case_has_permission(doc, ptype: str | None = None, user: str | None = None) -> bool | None:
+	doctype_field, name_field = RECORDS_ABOUT_DOCUMENTS[doc.doctype]
+	if doctype_field is not None and doc.get(doctype_field) != "Case":
+		return None
+	if may_read_case(doc.get(name_field), user):
+		return None
+	return False
+
+
+def query_conditions_for(doctype: str):
+	return lambda user=None: about_case_query_conditions(doctype, user)
+
+
+review_query_conditions = query_conditions_for("Review")
+case_state_change_query_conditions = query_conditions_for("Case State Change")
+file_query_conditions = query_conditions_for("File")
+comment_query_conditions = query_conditions_for("Comment")
+communication_query_conditions = query_conditions_for("Communication")
+version_query_conditions = query_conditions_for("Version")
+view_log_query_conditions = query_conditions_for("View Log")
+todo_query_conditions = query_conditions_for("ToDo")
+workflow_action_query_conditions = query_conditions_for("Workflow Action")
+
+
+# ---- Caseworker Profile
+
+
+def caseworker_profile_query_conditions(user: str | None = None) -> str:
+	user = user or frappe.session.user
+	if sees_every_case(user):
+		return ""
+	return f"`tabCaseworker Profile`.`user` = {frappe.db.escape(user)}"
+
+
+def caseworker_profile_has_permission(doc, ptype: str | None = None, user: str | None = None) -> bool | None:
+	user = user or frappe.session.user
+	if sees_every_case(user) or doc.get("user") == user:
+		return None
+	return False

@@ -1,0 +1,89 @@
+"""Workflows from code: Frappe does not sync Workflow, Workflow State or Workflow Action Master from
+module folders, so each workflow the app needs is described once as a WorkflowSpec and made (or brought
+back in line) after install and after every migrate."""
+
+from dataclasses import dataclass
+
+import frappe
+
+
+@dataclass(frozen=True)
+class Transition:
+	state: str
+	action: str
+	next_state: str
+	roles: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class WorkflowSpec:
+	name: str
+	document_type: str
+	# (state, docstatus, roles that may edit in it); the first state is where documents start
+	states: tuple[tuple[str, int, tuple[str, ...]], ...]
+	transitions: tuple[Transition, ...]
+	state_field: str = "workflow_state"
+
+
+def ensure_workflow(spec: WorkflowSpec) -> None:
+	"""Creates the workflow, its states and actions, or updates it when the spec has changed."""
+	for state, _docstatus, _roles in spec.states:
+		if not frappe.db.exists("Workflow State", state):
+			frappe.get_doc({"doctype": "Workflow State", "workflow_state_name": state}).insert(
+				ignore_permissions=True
+			)
+	for action in {transition.action for transition in spec.transitions}:
+		if not frappe.db.exists("Workflow Action Master", action):
+			frappe.get_doc({"doctype": "Workflow Action Master", "workflow_action_name": action}).insert(
+				ignore_permissions=True
+			)
+
+	wanted = {
+		"document_type": spec.document_type,
+		"workflow_state_field": spec.state_field,
+		"is_active": 1,
+		"override_status": 1,
+		"send_email_alert": 0,
+		"states": [
+			{"state": state, "doc_status": str(docstatus), "allow_edit": role}
+			for state, docstatus, roles in spec.states
+			for role in roles
+		],
+		"transitions": [
+			{
+				"state": transition.state,
+				"action": transition.action,
+				"next_state": transition.next_state,
+				"allowed": role,
+				"allow_self_approval": 1,
+			}
+			for transition in spec.transitions
+			for role in transition.roles
+		],
+	}
+	if frappe.db.exists("Workflow", spec.name):
+		workflow = frappe.get_doc("Workflow", spec.name)
+		if workflow_signature(workflow.as_dict()) == workflow_signature(wanted):
+			return
+		workflow.set("states", [])
+		workflow.set("transitions", [])
+	else:
+		workflow = frappe.new_doc("Workflow")
+		workflow.workflow_name = spec.name
+	workflow.update(wanted)
+	workflow.save(ignore_permissions=True)
+
+
+def workflow_signature(workflow: dict) -> tuple:
+	def rows(table: str, fields: tuple[str, ...]) -> tuple:
+		return tuple(
+			tuple(str(row.get(field) or "") for field in fields) for row in workflow.get(table) or []
+		)
+
+	return (
+		workflow.get("document_type"),
+		workflow.get("workflow_state_field"),
+		int(workflow.get("is_active") or 0),
+		rows("states", ("state", "doc_status", "allow_edit")),
+		rows("transitions", ("state", "action", "next_state", "allowed", "allow_self_approval")),
+	)
