@@ -55,4 +55,7 @@ has_permission = {
 doc_events = {
 	"DocShare": {"validate": "lnb_casework.casework.guards.refuse_sharing"},
 	"ToDo": {"validate": "lnb_casework.casework.guards.keep_assignment_to_allocation"},
+	"Communication": {"validate": "lnb_casework.casework.guards.keep_case_email_to_the_doctor"},
 }
+
+additional_timeline_content = {"Case": ["lnb_casework.casework.timeline.case_timeline"]}

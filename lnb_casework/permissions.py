@@ -11,7 +11,7 @@ import frappe
 from lnb_casework.casework.rules import CASEWORKER, COORDINATOR, SYSTEM_MANAGER
 
 SEES_EVERY_CASE = {COORDINATOR, SYSTEM_MANAGER}
-# Frappe's own records that point at a case, and the fields they point with
+# Frappe's own records that point at a case or at one of its reviews, and the fields they point with
 RECORDS_ABOUT_DOCUMENTS = {
 	"File": ("attached_to_doctype", "attached_to_name"),
 	"Comment": ("reference_doctype", "reference_name"),
@@ -79,19 +79,28 @@ def about_case_query_conditions(doctype: str, user: str | None = None) -> str:
 		return ""
 	doctype_field, name_field = RECORDS_ABOUT_DOCUMENTS[doctype]
 	table = f"`tab{doctype}`"
-	allowed = f"{table}.`{name_field}` in ({allocated_cases_condition(user)})"
+	cases = allocated_cases_condition(user)
+	about_case = f"{table}.`{name_field}` in ({cases})"
 	if doctype_field is None:
-		return allowed
-	return f"(ifnull({table}.`{doctype_field}`, '') != 'Case' or {allowed})"
+		return about_case
+	about_review = f"{table}.`{name_field}` in (select `name` from `tabReview` where `case` in ({cases}))"
+	kind = f"ifnull({table}.`{doctype_field}`, '')"
+	return (
+		f"({kind} not in ('Case', 'Review') or ({kind} = 'Case' and {about_case})"
+		f" or ({kind} = 'Review' and {about_review}))"
+	)
 
 
 def about_case_has_permission(doc, ptype: str | None = None, user: str | None = None) -> bool | None:
 	doctype_field, name_field = RECORDS_ABOUT_DOCUMENTS[doc.doctype]
-	if doctype_field is not None and doc.get(doctype_field) != "Case":
+	about = "Case" if doctype_field is None else doc.get(doctype_field)
+	if about == "Case":
+		case = doc.get(name_field)
+	elif about == "Review":
+		case = frappe.db.get_value("Review", doc.get(name_field), "case")
+	else:
 		return None
-	if may_read_case(doc.get(name_field), user):
-		return None
-	return False
+	return None if may_read_case(case, user) else False
 
 
 def query_conditions_for(doctype: str):

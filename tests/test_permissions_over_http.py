@@ -89,9 +89,14 @@ def world(user_session, base_url):
 		"b": make_case("Bravo", CASEWORKER_B, "Under Review"),
 	}
 	cases["triage"] = make_case("Charlie", None, "Triage")
+	review = frappe.get_doc({"doctype": "Review", "case": cases["a"], "circumstances": SECRET_NARRATIVE})
+	review.insert(ignore_permissions=True)
 	frappe.db.commit()
-	yield {"sessions": sessions, "cases": cases, "base": base_url}
+	yield {"sessions": sessions, "cases": cases, "base": base_url, "review": review.name}
 	frappe.db.rollback()
+	for doctype, field in (("Workflow Action", "reference_name"), ("Version", "docname")):
+		frappe.db.delete(doctype, {field: review.name})
+	frappe.delete_doc("Review", review.name, ignore_permissions=True, force=True)
 	for name in cases.values():
 		for doctype, field in (
 			("File", "attached_to_name"),
@@ -321,3 +326,38 @@ def test_caseworker_profiles_by_role(world):
 	assert world["sessions"]["a"].put(f"{base}{other}", data=change, timeout=30).status_code in FORBIDDEN
 	assert get(world, "coordinator", other).status_code == 200
 	assert get(world, "policy", own).status_code in FORBIDDEN
+
+
+def test_reviews_follow_their_case(world):
+	review = world["review"]
+	listed = lambda who: {  # noqa: E731
+		row["name"]
+		for row in get(world, who, "/api/resource/Review", fields=["name"], limit_page_length=0).json()[
+			"data"
+		]
+	}
+	assert review in listed("a")
+	assert review in listed("coordinator")
+	assert review not in listed("b")
+	assert get(world, "policy", "/api/resource/Review").status_code in FORBIDDEN
+	assert get(world, "a", f"/api/resource/Review/{review}").status_code == 200
+	for who in ("b", "policy"):
+		refused = get(world, who, f"/api/resource/Review/{review}")
+		assert refused.status_code == 403, who
+		assert SECRET_NARRATIVE not in refused.text
+	assert get(world, "b", "/api/resource/Review/REV-1999-99999").status_code == 403
+
+
+def test_workflow_actions_show_only_what_is_yours_to_act_on(world):
+	frappe.db.rollback()
+	pending = frappe.get_all("Workflow Action", filters={"reference_name": world["review"]}, pluck="name")
+	assert pending, "Frappe records who may act on the draft review"
+	for who, should_see in (("a", True), ("b", False)):
+		rows = get(
+			world, who, "/api/resource/Workflow Action", fields=["reference_name"], limit_page_length=0
+		)
+		if rows.status_code in FORBIDDEN:
+			assert not should_see
+			continue
+		seen = {row["reference_name"] for row in rows.json()["data"]}
+		assert (world["review"] in seen) == should_see, who

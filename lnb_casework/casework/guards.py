@@ -28,3 +28,25 @@ def keep_assignment_to_allocation(todo, method: str | None = None) -> None:
 			_("A case is assigned only by allocating it to a caseworker (the Allocate action)."),
 			frappe.PermissionError,
 		)
+
+
+def keep_case_email_to_the_doctor(communication, method: str | None = None) -> None:
+	"""Communication validate hook: a caseworker writes from a case to the doctor, and to nobody else."""
+	from lnb_casework.permissions import sees_every_case
+
+	if (
+		communication.reference_doctype != "Case"
+		or communication.sent_or_received != "Sent"
+		or communication.communication_type != "Communication"
+		or sees_every_case()
+	):
+		return
+	doctor = frappe.db.get_value("Case", communication.reference_name, "email")
+	addresses = {
+		address.strip().lower()
+		for field in ("recipients", "cc", "bcc")
+		for address in (communication.get(field) or "").replace(";", ",").split(",")
+		if address.strip()
+	}
+	if addresses - {(doctor or "").lower()}:
+		frappe.throw(_("From a case you can email only the doctor who brought it."), frappe.PermissionError)

@@ -272,3 +272,46 @@ class TestCasework(FrappeTestCase):
 		self.assertEqual(
 			str(refused.exception).replace(theirs, "X"), str(missing.exception).replace("LNB-1999-99999", "X")
 		)
+
+	def test_the_case_timeline_shows_its_reviews_and_moves(self):
+		from lnb_casework.casework.timeline import case_timeline
+
+		name = case_in("Allocated", PEOPLE[CASEWORKER])
+		self.as_user(CASEWORKER)
+		apply_workflow(frappe.get_doc("Case", name), "Start review")
+		review = frappe.get_doc({"doctype": "Review", "case": name, "circumstances": "Rota gaps."}).insert()
+		items = case_timeline("Case", name)
+		text = " ".join(item["content"] for item in items)
+		self.assertIn(review.name, text)
+		self.assertIn("from Allocated to Under Review", text)
+		self.assertTrue(all(item["creation"] for item in items))
+
+	def test_a_caseworker_emails_only_the_doctor_from_a_case(self):
+		name = case_in("Under Review", PEOPLE[CASEWORKER])
+		doctor = frappe.db.get_value("Case", name, "email")
+		self.as_user(CASEWORKER)
+
+		def email(recipients: str, cc: str = ""):
+			# what the form's "New Email" (frappe...communication.email.make) saves before it queues it
+			self.assertTrue(frappe.has_permission("Case", "email", name))
+			return frappe.get_doc(
+				{
+					"doctype": "Communication",
+					"communication_type": "Communication",
+					"communication_medium": "Email",
+					"sent_or_received": "Sent",
+					"reference_doctype": "Case",
+					"reference_name": name,
+					"recipients": recipients,
+					"cc": cc,
+					"subject": "Your case",
+					"content": "Hello",
+				}
+			).insert(ignore_permissions=True)
+
+		self.assertTrue(email(doctor).name)
+		for recipients, cc in (("someone@example.com", ""), (doctor, "someone@example.com")):
+			with self.assertRaises(frappe.PermissionError):
+				email(recipients, cc)
+		self.as_user(COORDINATOR)
+		self.assertTrue(email("bma@example.com").name)
