@@ -236,6 +236,8 @@ def test_attachments_comments_and_other_records_follow_the_case(world):
 		"ToDo": ("reference_type", "reference_name"),
 		"Version": ("ref_doctype", "docname"),
 		"Case State Change": (None, "case"),
+		"View Log": ("reference_doctype", "reference_name"),
+		"Communication": ("reference_doctype", "reference_name"),
 	}
 	for doctype, (doctype_field, name_field) in checks.items():
 		filters = {doctype_field: "Case"} if doctype_field else {}
@@ -361,3 +363,24 @@ def test_workflow_actions_show_only_what_is_yours_to_act_on(world):
 			continue
 		seen = {row["reference_name"] for row in rows.json()["data"]}
 		assert (world["review"] in seen) == should_see, who
+
+
+@pytest.mark.parametrize(
+	"path, params",
+	[
+		("/printview", {"doctype": "Case", "format": "Standard"}),
+		(f"{METHOD}frappe.utils.print_format.download_pdf", {"doctype": "Case"}),
+		(f"{METHOD}frappe.client.validate_link", {"doctype": "Case", "docname": None}),
+		(f"{METHOD}frappe.desk.form.load.get_docinfo", {"doctype": "Case"}),
+	],
+	ids=["print", "pdf", "link validation", "document info"],
+)
+def test_other_single_record_ways_in_refuse_alike(world, path, params):
+	def answer(name: str) -> int:
+		values = {key: (name if value is None else value) for key, value in params.items()}
+		values.setdefault("name", name)
+		response = get(world, "a", path, **values)
+		assert SECRET_NARRATIVE not in response.text
+		return response.status_code
+
+	assert answer(world["cases"]["b"]) == answer("LNB-1999-99999") == 403
