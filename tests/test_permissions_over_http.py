@@ -384,3 +384,17 @@ def test_other_single_record_ways_in_refuse_alike(world, path, params):
 		return response.status_code
 
 	assert answer(world["cases"]["b"]) == answer("LNB-1999-99999") == 403
+
+
+def test_review_drafts_are_written_only_on_allocated_cases(world):
+	base, review = world["base"], world["review"]
+	change = {"data": json.dumps({"recommendation": "Proportionate support, not discipline."})}
+	path = f"{base}/api/resource/Review/{review}"
+	assert world["sessions"]["a"].put(path, data=change, timeout=30).status_code == 200
+	for who in ("b", "policy"):
+		assert world["sessions"][who].put(path, data=change, timeout=30).status_code in FORBIDDEN, who
+	new = {"data": json.dumps({"case": world["cases"]["b"], "circumstances": "Not mine."})}
+	created = world["sessions"]["a"].post(f"{base}/api/resource/Review", data=new, timeout=30)
+	assert created.status_code in FORBIDDEN
+	frappe.db.rollback()
+	assert not frappe.db.exists("Review", {"case": world["cases"]["b"]})
