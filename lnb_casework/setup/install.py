@@ -6,6 +6,7 @@ Every function here is idempotent: it runs after install and after every migrate
 import frappe
 
 from lnb_casework.casework.rules import CASE_WORKFLOW
+from lnb_casework.learning.workflows import ADVOCACY_ACTION_WORKFLOW, SYSTEMIC_ISSUE_WORKFLOW
 from lnb_casework.lnb_casework.doctype.lnb_settings.lnb_settings import fill_in_defaults
 from lnb_casework.review.workflow import REVIEW_WORKFLOW
 from lnb_casework.setup.workflows import ensure_workflow
@@ -26,6 +27,8 @@ def ensure_site_setup() -> None:
 	ensure_roles()
 	ensure_workflow(CASE_WORKFLOW)
 	ensure_workflow(REVIEW_WORKFLOW)
+	ensure_workflow(SYSTEMIC_ISSUE_WORKFLOW)
+	ensure_workflow(ADVOCACY_ACTION_WORKFLOW)
 	fill_in_defaults()
 
 

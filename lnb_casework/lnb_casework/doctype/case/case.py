@@ -24,6 +24,7 @@ from lnb_casework.intake.rules import (
 	intake_problems,
 	is_urgent,
 )
+from lnb_casework.learning.issues import refresh_issues_of_case
 from lnb_casework.lnb_casework.doctype.lnb_settings.lnb_settings import get_lnb_settings
 from lnb_casework.permissions import may_read_case
 
@@ -68,6 +69,8 @@ class Case(Document):
 			return
 		if before.workflow_state != self.workflow_state:
 			log_state_change(self, before.workflow_state)
+			if "Withdrawn" in (before.workflow_state, self.workflow_state):
+				refresh_issues_of_case(self.name)
 		if before.caseworker != self.caseworker:
 			sync_assignment(self)
 		mirror_related_cases(self, before)

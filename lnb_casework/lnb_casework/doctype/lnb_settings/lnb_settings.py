@@ -45,6 +45,7 @@ def fill_in_defaults() -> None:
 	settings = frappe.get_single("LNB Settings")
 	defaults = {
 		"intake_rate_limit": 5,
+		"small_number_threshold": 5,
 		"max_attachments": 5,
 		"max_attachment_size_mb": 5,
 		"consent_version": DEFAULT_CONSENT_VERSION,

@@ -1,0 +1,54 @@
+"""Turning what a review found into a systemic issue, in one step from the review's systemic factor."""
+
+import frappe
+from frappe import _
+
+from lnb_casework.casework.rules import CASEWORKER
+from lnb_casework.learning.issues import add_evidence, matching_issues, new_issue_title
+from lnb_casework.permissions import may_read_case, sees_every_case
+
+
+def review_and_factor(review: str, factor: str):
+	"""The review and its systemic factor row, if the caller may act on that review."""
+	doc = frappe.get_doc("Review", review)
+	allowed = sees_every_case() or (CASEWORKER in frappe.get_roles() and may_read_case(doc.case))
+	row = next((row for row in doc.systemic_factors if row.name == factor), None) if allowed else None
+	if not row:
+		frappe.throw(
+			_("You can only promote a systemic factor of a review of your own cases."), frappe.PermissionError
+		)
+	return doc, row
+
+
+@frappe.whitelist()
+def issues_matching(review: str, factor: str) -> list[dict]:
+	"""Open issues with the factor's SEIPS component (and organisation), to add the case to."""
+	_doc, row = review_and_factor(review, factor)
+	names = matching_issues(row.seips_component, row.organisation)
+	return frappe.get_all(
+		"Systemic Issue", filters={"name": ("in", names)}, fields=["name", "title", "case_count"]
+	)
+
+
+@frappe.whitelist(methods=["POST"])
+def promote(review: str, factor: str, issue: str | None = None) -> dict:
+	"""Adds the review's case to an existing issue, or makes a new issue from the factor, and links both ways."""
+	doc, row = review_and_factor(review, factor)
+	if issue:
+		if not frappe.db.exists("Systemic Issue", issue):
+			frappe.throw(_("Could not find Systemic Issue {0}").format(issue), frappe.DoesNotExistError)
+	else:
+		issue = (
+			frappe.get_doc(
+				{
+					"doctype": "Systemic Issue",
+					"title": new_issue_title(row.seips_component, row.organisation),
+					"seips_components": [{"seips_component": row.seips_component}],
+					"organisations": [{"organisation": row.organisation}] if row.organisation else [],
+				}
+			)
+			.insert(ignore_permissions=True)
+			.name
+		)
+	add_evidence(issue, doc, row.name)
+	return {"systemic_issue": issue, "case_count": frappe.db.get_value("Systemic Issue", issue, "case_count")}

@@ -1,0 +1,161 @@
+"""Systemic issues and the cases that evidence them.
+
+The evidence (which cases, which reviews) is for coordinators only; what everyone else sees on an issue
+is worked out from it here: how many distinct cases evidence it (a case linked twice counts once, a
+withdrawn case not at all), when it was first and last seen, and counts of kinds by month.
+"""
+
+import datetime
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import frappe
+from frappe import _
+from frappe.utils import getdate
+
+WITHDRAWN = "Withdrawn"
+
+
+@dataclass(frozen=True)
+class EvidenceRow:
+	case: str
+	seen_on: datetime.date | None
+	case_state: str
+
+
+@dataclass(frozen=True)
+class IssueFigures:
+	case_count: int
+	first_seen: datetime.date | None
+	last_seen: datetime.date | None
+
+
+def issue_figures(evidence: Iterable[EvidenceRow]) -> IssueFigures:
+	counted = [row for row in evidence if row.case_state != WITHDRAWN]
+	dates = [row.seen_on for row in counted if row.seen_on]
+	return IssueFigures(
+		case_count=len({row.case for row in counted}),
+		first_seen=min(dates) if dates else None,
+		last_seen=max(dates) if dates else None,
+	)
+
+
+def kinds_by_month(rows: Iterable[tuple[datetime.date, str]]) -> dict[str, Counter]:
+	"""{"2026-03": Counter({kind: n})} from (date, kind) pairs, months in order."""
+	months: dict[str, Counter] = {}
+	for seen_on, kind in sorted(rows):
+		if kind:
+			months.setdefault(seen_on.strftime("%Y-%m"), Counter())[kind] += 1
+	return months
+
+
+def evidence_of(issue: str) -> list[EvidenceRow]:
+	evidence = frappe.qb.DocType("Systemic Issue Evidence")
+	case = frappe.qb.DocType("Case")
+	rows = (
+		frappe.qb.from_(evidence)
+		.join(case)
+		.on(case.name == evidence.case)
+		.select(evidence.case, evidence.seen_on, case.workflow_state)
+		.where(evidence.systemic_issue == issue)
+		.run()
+	)
+	return [
+		EvidenceRow(name, getdate(seen_on) if seen_on else None, state or "") for name, seen_on, state in rows
+	]
+
+
+def refresh_issue(issue: str) -> IssueFigures:
+	"""Writes the issue's anonymised figures from its evidence."""
+	from lnb_casework.learning.summary import extract_text
+
+	figures = issue_figures(evidence_of(issue))
+	frappe.db.set_value(
+		"Systemic Issue",
+		issue,
+		{
+			"case_count": figures.case_count,
+			"first_seen": figures.first_seen,
+			"last_seen": figures.last_seen,
+			"anonymised_extract": extract_text(issue),
+		},
+		update_modified=False,
+	)
+	return figures
+
+
+def refresh_issues_of_case(case: str) -> None:
+	"""A case's state decides whether it counts (withdrawn cases do not)."""
+	for issue in frappe.get_all(
+		"Systemic Issue Evidence", filters={"case": case}, pluck="systemic_issue", distinct=True
+	):
+		refresh_issue(issue)
+
+
+def add_evidence(issue: str, review, factor_row: str) -> str:
+	"""Links a review's systemic factor to an issue, both ways; a case already evidencing it counts once."""
+	existing = frappe.db.get_value(
+		"Systemic Issue Evidence",
+		{"systemic_issue": issue, "review": review.name, "review_factor": factor_row},
+	)
+	if not existing:
+		existing = (
+			frappe.get_doc(
+				{
+					"doctype": "Systemic Issue Evidence",
+					"systemic_issue": issue,
+					"case": review.case,
+					"review": review.name,
+					"review_factor": factor_row,
+					"seen_on": getdate(review.creation),
+					"added_by": frappe.session.user,
+				}
+			)
+			.insert(ignore_permissions=True)
+			.name
+		)
+	frappe.db.set_value("Review Systemic Factor", factor_row, "systemic_issue", issue, update_modified=False)
+	refresh_issue(issue)
+	return existing
+
+
+def remove_evidence(evidence_name: str) -> None:
+	row = frappe.db.get_value(
+		"Systemic Issue Evidence", evidence_name, ["systemic_issue", "review_factor"], as_dict=True
+	)
+	frappe.delete_doc("Systemic Issue Evidence", evidence_name, ignore_permissions=True)
+	if row.review_factor:
+		frappe.db.set_value(
+			"Review Systemic Factor", row.review_factor, "systemic_issue", None, update_modified=False
+		)
+	refresh_issue(row.systemic_issue)
+
+
+def matching_issues(seips_component: str, organisation: str | None) -> list[str]:
+	"""Open issues naming the same SEIPS component and, when given, the same organisation."""
+	issue = frappe.qb.DocType("Systemic Issue")
+	component = frappe.qb.DocType("Systemic Issue SEIPS Component")
+	query = (
+		frappe.qb.from_(issue)
+		.join(component)
+		.on((component.parent == issue.name) & (component.parenttype == "Systemic Issue"))
+		.select(issue.name)
+		.distinct()
+		.where(component.seips_component == seips_component)
+		.where(issue.workflow_state.notin(["Resolved", "Closed"]))
+	)
+	if organisation:
+		place = frappe.qb.DocType("Systemic Issue Organisation")
+		query = (
+			query.join(place)
+			.on((place.parent == issue.name) & (place.parenttype == "Systemic Issue"))
+			.where(place.organisation == organisation)
+		)
+	return [name for (name,) in query.run()]
+
+
+def new_issue_title(seips_component: str, organisation: str | None) -> str:
+	if organisation:
+		return _("{0} at {1}").format(_(seips_component), organisation)
+	return _(seips_component)

@@ -1,0 +1,235 @@
+"""The learning loop: promoting what reviews found into systemic issues, and acting on them."""
+
+import datetime
+import unittest
+
+import frappe
+from frappe.model.workflow import WorkflowPermissionError, WorkflowTransitionError, apply_workflow
+from frappe.tests.utils import FrappeTestCase
+
+from lnb_casework.api.learning import issues_matching, promote
+from lnb_casework.casework.rules import CASEWORKER, COORDINATOR, POLICY_LEAD
+from lnb_casework.learning.issues import EvidenceRow, issue_figures, kinds_by_month, remove_evidence
+from lnb_casework.learning.summary import extract_text
+from lnb_casework.learning.workflows import ADVOCACY_ACTION_WORKFLOW, SYSTEMIC_ISSUE_WORKFLOW
+from lnb_casework.lnb_casework.doctype.case.test_case import make_user, submit_through_form
+
+TRUST = "Learntest Hospitals NHS Trust"
+PEOPLE = {
+	COORDINATOR: "learning-coordinator@lnb.test",
+	CASEWORKER: "learning-caseworker@lnb.test",
+	POLICY_LEAD: "learning-policy-lead@lnb.test",
+}
+OTHER_CASEWORKER = "learning-other-caseworker@lnb.test"
+
+
+class TestIssueFigures(unittest.TestCase):
+	def test_a_case_counts_once_and_a_withdrawn_case_not_at_all(self):
+		day = datetime.date(2026, 3, 1)
+		rows = [
+			EvidenceRow("A", day, "Under Review"),
+			EvidenceRow("A", datetime.date(2026, 5, 1), "Under Review"),
+			EvidenceRow("B", datetime.date(2026, 1, 9), "Withdrawn"),
+			EvidenceRow("C", datetime.date(2026, 4, 2), "Closed"),
+		]
+		figures = issue_figures(rows)
+		self.assertEqual(figures.case_count, 2)
+		self.assertEqual((figures.first_seen, figures.last_seen), (day, datetime.date(2026, 5, 1)))
+		self.assertEqual(issue_figures([]).case_count, 0)
+
+	def test_kinds_by_month(self):
+		months = kinds_by_month(
+			[
+				(datetime.date(2026, 3, 2), "Delay"),
+				(datetime.date(2026, 3, 9), "Delay"),
+				(datetime.date(2026, 4, 1), ""),
+			]
+		)
+		self.assertEqual(months, {"2026-03": {"Delay": 2}})
+
+
+def reviewed_case(caseworker: str, email: str) -> tuple[str, str, str]:
+	"""A case allocated to the caseworker with a review naming an organisational factor at TRUST."""
+	case = submit_through_form(email=email, gmc_number="").name
+	frappe.db.set_value("Case", case, {"caseworker": caseworker, "workflow_state": "Under Review"})
+	review = frappe.get_doc(
+		{
+			"doctype": "Review",
+			"case": case,
+			"circumstances": "Excluded for months without review.",
+			"procedural_failures": [
+				{
+					"process_type": "MHPS investigation",
+					"process_stage": "Exclusion review",
+					"what_went_wrong": "No review at four weeks.",
+				}
+			],
+			"unfairness": [{"kind": "Delay", "description": "Seven months excluded."}],
+			"systemic_factors": [
+				{
+					"seips_component": "Organisation",
+					"organisation": TRUST,
+					"description": "No exclusion reviews.",
+				},
+				{"seips_component": "Organisation", "organisation": TRUST, "description": "Same, again."},
+			],
+		}
+	).insert(ignore_permissions=True)
+	return case, review.name, review.systemic_factors[0].name
+
+
+class TestLearningLoop(FrappeTestCase):
+	@classmethod
+	def setUpClass(cls):
+		super().setUpClass()
+		if not frappe.db.exists("Healthcare Organisation", TRUST):
+			frappe.get_doc({"doctype": "Healthcare Organisation", "organisation_name": TRUST}).insert(
+				ignore_permissions=True
+			)
+		for role, user in PEOPLE.items():
+			make_user(user, role)
+		make_user(OTHER_CASEWORKER, CASEWORKER)
+
+	def tearDown(self):
+		frappe.set_user("Administrator")
+
+	def count(self, issue: str) -> int:
+		return frappe.db.get_value("Systemic Issue", issue, "case_count")
+
+	def test_promotion_creates_an_issue_then_extends_the_matching_one(self):
+		first_case, first_review, first_factor = reviewed_case(PEOPLE[CASEWORKER], "learn-one@example.com")
+		frappe.set_user(PEOPLE[CASEWORKER])
+		created = promote(first_review, first_factor)
+		issue = created["systemic_issue"]
+		self.assertEqual(created["case_count"], 1)
+		stored = frappe.get_doc("Systemic Issue", issue)
+		self.assertEqual(stored.title, f"Organisation at {TRUST}")
+		self.assertEqual([row.organisation for row in stored.organisations], [TRUST])
+		self.assertEqual(stored.workflow_state, "Identified")
+		self.assertEqual(frappe.db.get_value("Review Systemic Factor", first_factor, "systemic_issue"), issue)
+
+		second_case, second_review, second_factor = reviewed_case(PEOPLE[CASEWORKER], "learn-two@example.com")
+		self.assertIn(issue, [row.name for row in issues_matching(second_review, second_factor)])
+		self.assertEqual(promote(second_review, second_factor, issue)["case_count"], 2)
+
+		# the same case again, through its other factor: still two cases
+		other_factor = frappe.get_doc("Review", first_review).systemic_factors[1].name
+		self.assertEqual(promote(first_review, other_factor, issue)["case_count"], 2)
+
+		frappe.set_user("Administrator")
+		evidence = frappe.get_all(
+			"Systemic Issue Evidence", filters={"systemic_issue": issue, "case": second_case}, pluck="name"
+		)
+		remove_evidence(evidence[0])
+		self.assertEqual(self.count(issue), 1)
+		self.assertFalse(frappe.db.get_value("Review Systemic Factor", second_factor, "systemic_issue"))
+
+		frappe.set_user(PEOPLE[COORDINATOR])
+		frappe.db.set_value("Case", first_case, "withdrawal_reason", "The doctor asked us to stop.")
+		apply_workflow(frappe.get_doc("Case", first_case), "Withdraw")
+		self.assertEqual(self.count(issue), 0, "a withdrawn case stops counting")
+		case = frappe.get_doc("Case", first_case)
+		case.reopen_reason = "Back again."
+		case.save()
+		apply_workflow(frappe.get_doc("Case", first_case), "Reopen")
+		self.assertEqual(self.count(issue), 1)
+
+	def test_a_caseworker_cannot_promote_a_review_they_cannot_act_on(self):
+		_case, review, factor = reviewed_case(OTHER_CASEWORKER, "learn-theirs@example.com")
+		for user in (PEOPLE[CASEWORKER], PEOPLE[POLICY_LEAD]):
+			frappe.set_user(user)
+			with self.assertRaises(frappe.PermissionError):
+				promote(review, factor)
+			with self.assertRaises(frappe.PermissionError):
+				issues_matching(review, factor)
+		frappe.set_user("Administrator")
+		self.assertFalse(frappe.db.get_value("Review Systemic Factor", factor, "systemic_issue"))
+
+	def test_the_extract_counts_kinds_and_names_nobody(self):
+		case, review, factor = reviewed_case(PEOPLE[CASEWORKER], "learn-extract@example.com")
+		issue = promote(review, factor)["systemic_issue"]
+		extract = frappe.db.get_value("Systemic Issue", issue, "anonymised_extract")
+		self.assertIn("MHPS investigation <5", extract)
+		self.assertIn("Delay <5", extract)
+		for private in (
+			case,
+			review,
+			"learn-extract",
+			"Amina",
+			"Excluded for months",
+			"No exclusion reviews",
+		):
+			self.assertNotIn(private, extract)
+		self.assertEqual(extract, extract_text(issue))
+
+	def test_issue_and_action_workflows_by_role(self):
+		frappe.set_user(PEOPLE[CASEWORKER])
+		issue = frappe.get_doc(
+			{"doctype": "Systemic Issue", "title": "Investigations without terms of reference"}
+		).insert()
+		for spec, make in (
+			(SYSTEMIC_ISSUE_WORKFLOW, lambda: issue.name),
+			(
+				ADVOCACY_ACTION_WORKFLOW,
+				lambda: (
+					frappe.get_doc(
+						{
+							"doctype": "Advocacy Action",
+							"title": "Letter to the medical director",
+							"action_type": "Letter to an organisation",
+							"responsible": PEOPLE[POLICY_LEAD],
+							"systemic_issues": [{"systemic_issue": issue.name}],
+						}
+					)
+					.insert(ignore_permissions=True)
+					.name
+				),
+			),
+		):
+			first = spec.transitions[0]
+			for role in (CASEWORKER, COORDINATOR, POLICY_LEAD):
+				with self.subTest(workflow=spec.name, role=role):
+					frappe.set_user("Administrator")
+					name = make()
+					frappe.db.set_value(spec.document_type, name, "workflow_state", first.state)
+					frappe.set_user(PEOPLE[role])
+					if role in first.roles:
+						moved = apply_workflow(frappe.get_doc(spec.document_type, name), first.action)
+						self.assertEqual(moved.workflow_state, first.next_state)
+					else:
+						with self.assertRaises(
+							(WorkflowTransitionError, WorkflowPermissionError, frappe.PermissionError)
+						):
+							apply_workflow(frappe.get_doc(spec.document_type, name), first.action)
+
+	def test_closing_an_issue_and_completing_an_action_need_their_reasons(self):
+		frappe.set_user(PEOPLE[POLICY_LEAD])
+		issue = frappe.get_doc({"doctype": "Systemic Issue", "title": "Months-long exclusions"}).insert()
+		with self.assertRaises(frappe.ValidationError):
+			apply_workflow(frappe.get_doc("Systemic Issue", issue.name), "Close")
+		frappe.db.set_value("Systemic Issue", issue.name, "closed_reason", "Merged into a wider issue.")
+		self.assertEqual(
+			apply_workflow(frappe.get_doc("Systemic Issue", issue.name), "Close").workflow_state, "Closed"
+		)
+		action = frappe.get_doc(
+			{
+				"doctype": "Advocacy Action",
+				"title": "Meet the trust",
+				"action_type": "Meeting",
+				"responsible": PEOPLE[POLICY_LEAD],
+			}
+		).insert()
+		self.assertEqual(action.owner, PEOPLE[POLICY_LEAD])
+		apply_workflow(frappe.get_doc("Advocacy Action", action.name), "Start")
+		with self.assertRaises(frappe.ValidationError):
+			apply_workflow(frappe.get_doc("Advocacy Action", action.name), "Complete")
+
+	def test_a_caseworker_writes_only_the_issues_they_created(self):
+		frappe.set_user(PEOPLE[COORDINATOR])
+		theirs = frappe.get_doc({"doctype": "Systemic Issue", "title": "Rota gaps"}).insert()
+		frappe.set_user(PEOPLE[CASEWORKER])
+		mine = frappe.get_doc({"doctype": "Systemic Issue", "title": "No supervision at night"}).insert()
+		mine.description = "Seen in several cases."
+		mine.save()
+		self.assertTrue(frappe.has_permission("Systemic Issue", "read", theirs.name))
+		self.assertFalse(frappe.has_permission("Systemic Issue", "write", theirs.name))
