@@ -59,3 +59,5 @@ doc_events = {
 }
 
 additional_timeline_content = {"Case": ["lnb_casework.casework.timeline.case_timeline"]}
+
+jinja = {"methods": ["lnb_casework.learning.summary.learning_summary"]}

@@ -126,3 +126,26 @@ def test_only_coordinators_see_the_evidence(learning):
 	assert (
 		call(learning, "caseworker", "get", "/api/resource/Systemic Issue Evidence").status_code in FORBIDDEN
 	)
+
+
+def test_the_learning_summary_downloads_for_those_who_may_read_the_issue(learning):
+	path = f"/api/method/lnb_casework.learning.summary.download_learning_summary?issue={learning['issue']}"
+	for who in ("policy", "coordinator", "caseworker"):
+		response = call(learning, who, "get", path)
+		assert response.status_code == 200, who
+		assert "Procedural failures" in response.text
+		for private in (learning["case"], learning["review"], DOCTOR, DOCTOR_EMAIL, "7777777"):
+			assert private not in response.text, private
+	printed = call(
+		learning,
+		"policy",
+		"get",
+		"/printview",
+		params={
+			"doctype": "Systemic Issue",
+			"name": learning["issue"],
+			"format": "Anonymised Learning Summary",
+		},
+	)
+	assert printed.status_code == 200
+	assert "Learning summary" in printed.text and learning["case"] not in printed.text

@@ -9,8 +9,13 @@ import frappe
 from frappe import _
 from frappe.utils import getdate
 
-from lnb_casework.learning.issues import WITHDRAWN, kinds_by_month
-from lnb_casework.learning.suppression import suppress_table
+from lnb_casework.learning.issues import WITHDRAWN, evidence_of, kinds_by_month
+from lnb_casework.learning.suppression import (
+	SECONDARY_MARKER,
+	suppress_counts_with_total,
+	suppress_table,
+	suppressed_marker,
+)
 
 DEFAULT_THRESHOLD = 5
 
@@ -80,3 +85,80 @@ def extract_text(issue: str) -> str:
 			shown = "; ".join(f"{_(kind)} {count}" for kind, count in counts.items() if count not in (0, "0"))
 			lines.append(f"  {month}: {shown}")
 	return "\n".join(lines)
+
+
+def learning_summary(issue: str) -> dict:
+	"""The anonymised learning summary of one issue: the pattern and counts, every count suppressed.
+
+	Case organisations and months come from the cases that evidence the issue (withdrawn ones left out);
+	failure and unfairness kinds from their reviews' select fields. Nothing else of a case is read.
+	"""
+	frappe.has_permission("Systemic Issue", "read", issue, throw=True)
+	doc = frappe.get_doc("Systemic Issue", issue)
+	threshold = small_number_threshold()
+	counted = [row for row in evidence_of(issue) if row.case_state != WITHDRAWN]
+	cases = {row.case: row for row in counted}
+	organisations = frappe.get_all(
+		"Case", filters={"name": ("in", list(cases) or [""])}, fields=["organisation"], pluck="organisation"
+	)
+	reviews = evidenced_reviews(issue)
+
+	def counted_by(values) -> dict:
+		counts: dict[str, int] = {}
+		for value in values:
+			counts[value or _("Not recorded")] = counts.get(value or _("Not recorded"), 0) + 1
+		shown, total = suppress_counts_with_total(dict(sorted(counts.items())), threshold)
+		return {"counts": shown, "total": total}
+
+	return {
+		"pattern": doc.title,
+		"description": doc.description or "",
+		"severity": doc.severity,
+		"state": doc.workflow_state,
+		"seips_components": [row.seips_component for row in doc.seips_components],
+		"first_seen": doc.first_seen,
+		"last_seen": doc.last_seen,
+		"cases_by_organisation": counted_by(organisations),
+		"cases_by_month": counted_by(
+			row.seen_on.strftime("%Y-%m") if row.seen_on else "" for row in cases.values()
+		),
+		"procedural_failures": counted_by(
+			kind for _date, kind in kinds_in_reviews(reviews, "Review Procedural Failure", "process_type")
+		),
+		"unfairness": counted_by(
+			kind for _date, kind in kinds_in_reviews(reviews, "Review Unfairness", "kind")
+		),
+		"threshold": threshold,
+		"footnote": _(
+			"{0} means fewer than {1}; {2} is held back so that a small number cannot be worked out from a total."
+		).format(suppressed_marker(threshold), threshold, SECONDARY_MARKER),
+	}
+
+
+SUMMARY_SECTIONS = (
+	("cases_by_organisation", "Cases by organisation"),
+	("cases_by_month", "Cases by month first seen"),
+	("procedural_failures", "Procedural failures, by process"),
+	("unfairness", "Points of unfairness, by kind"),
+)
+
+
+def summary_rows(summary: dict) -> list[list]:
+	"""The summary as rows for a spreadsheet."""
+	rows = [[_("Pattern"), summary["pattern"]], [_("Description"), summary["description"]]]
+	rows.append([_("SEIPS components"), ", ".join(summary["seips_components"])])
+	for key, title in SUMMARY_SECTIONS:
+		rows.append([])
+		rows.append([_(title), _("Count")])
+		rows.extend([label, count] for label, count in summary[key]["counts"].items())
+		rows.append([_("Total"), summary[key]["total"]])
+	rows.extend([[], [summary["footnote"]]])
+	return rows
+
+
+@frappe.whitelist()
+def download_learning_summary(issue: str) -> None:
+	"""The anonymised learning summary as a CSV file."""
+	from frappe.utils.csvutils import build_csv_response
+
+	build_csv_response(summary_rows(learning_summary(issue)), _("Learning summary {0}").format(issue))

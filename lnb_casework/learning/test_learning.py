@@ -233,3 +233,66 @@ class TestLearningLoop(FrappeTestCase):
 		mine.save()
 		self.assertTrue(frappe.has_permission("Systemic Issue", "read", theirs.name))
 		self.assertFalse(frappe.has_permission("Systemic Issue", "write", theirs.name))
+
+
+class TestLearningSummary(FrappeTestCase):
+	@classmethod
+	def setUpClass(cls):
+		super().setUpClass()
+		for organisation in (TRUST, "Summarytest Community Trust"):
+			if not frappe.db.exists("Healthcare Organisation", organisation):
+				frappe.get_doc(
+					{"doctype": "Healthcare Organisation", "organisation_name": organisation}
+				).insert(ignore_permissions=True)
+		make_user(PEOPLE[CASEWORKER], CASEWORKER)
+
+	def test_the_summary_names_nobody_and_shows_no_small_count(self):
+		from lnb_casework.learning.summary import SUMMARY_SECTIONS, learning_summary, summary_rows
+		from lnb_casework.learning.suppression import SECONDARY_MARKER
+
+		seeded, issue = [], None
+		for number in range(7):
+			email = f"summary-doctor-{number}@example.com"
+			case, review, factor = reviewed_case(PEOPLE[CASEWORKER], email)
+			organisation = TRUST if number < 6 else "Summarytest Community Trust"
+			frappe.db.set_value(
+				"Case",
+				case,
+				{
+					"organisation": organisation,
+					"phone": f"07700 90{number:04d}",
+					"gmc_number": f"765432{number}",
+				},
+			)
+			issue = promote(review, factor, issue)["systemic_issue"]
+			seeded.append(frappe.get_doc("Case", case))
+		self.assertEqual(frappe.db.get_value("Systemic Issue", issue, "case_count"), 7)
+
+		summary = learning_summary(issue)
+		printed = frappe.get_print("Systemic Issue", issue, print_format="Anonymised Learning Summary")
+		exported = "\n".join(",".join(str(cell) for cell in row) for row in summary_rows(summary))
+		for case in seeded:
+			for private in (
+				case.name,
+				case.doctor_name,
+				case.email,
+				case.phone,
+				case.gmc_number,
+				case.what_happened,
+			):
+				self.assertNotIn(private, printed)
+				self.assertNotIn(private, exported)
+
+		threshold = summary["threshold"]
+		for key, _title in SUMMARY_SECTIONS:
+			figures = [*summary[key]["counts"].values(), summary[key]["total"]]
+			for figure in figures:
+				self.assertFalse(isinstance(figure, int) and 0 < figure < threshold, f"{key} shows {figure}")
+		organisations = summary["cases_by_organisation"]
+		self.assertEqual(organisations["counts"]["Summarytest Community Trust"], f"<{threshold}")
+		self.assertEqual(
+			organisations["counts"][TRUST], SECONDARY_MARKER, "a lone <5 cannot be subtracted out"
+		)
+		self.assertEqual(organisations["total"], 7)
+		self.assertIn("Learning summary", printed)
+		self.assertIn(f"<{threshold}", printed.replace("&lt;", "<"))
