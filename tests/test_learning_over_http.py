@@ -63,7 +63,7 @@ def call(learning, who: str, verb: str, path: str, **kwargs):
 def test_a_policy_lead_works_on_issues_and_actions(learning):
 	issue = call(learning, "policy", "get", f"/api/resource/Systemic Issue/{learning['issue']}")
 	assert issue.status_code == 200
-	assert issue.json()["data"]["case_count"] == 1
+	assert issue.json()["data"]["case_count"] == "<5", "one case shows only as a small number"
 	for private in (
 		learning["case"],
 		learning["review"],

@@ -68,14 +68,14 @@ def evidence_of(issue: str) -> list[EvidenceRow]:
 
 def refresh_issue(issue: str) -> IssueFigures:
 	"""Writes the issue's anonymised figures from its evidence."""
-	from lnb_casework.learning.summary import extract_text
+	from lnb_casework.learning.summary import extract_text, shown_count
 
 	figures = issue_figures(evidence_of(issue))
 	frappe.db.set_value(
 		"Systemic Issue",
 		issue,
 		{
-			"case_count": figures.case_count,
+			"case_count": shown_count(figures.case_count),
 			"first_seen": figures.first_seen,
 			"last_seen": figures.last_seen,
 			"anonymised_extract": extract_text(issue),

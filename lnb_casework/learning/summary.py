@@ -12,6 +12,7 @@ from frappe.utils import getdate
 from lnb_casework.learning.issues import WITHDRAWN, evidence_of, kinds_by_month
 from lnb_casework.learning.suppression import (
 	SECONDARY_MARKER,
+	suppress_counts,
 	suppress_counts_with_total,
 	suppress_table,
 	suppressed_marker,
@@ -22,6 +23,11 @@ DEFAULT_THRESHOLD = 5
 
 def small_number_threshold() -> int:
 	return frappe.db.get_single_value("LNB Settings", "small_number_threshold") or DEFAULT_THRESHOLD
+
+
+def shown_count(count: int) -> str:
+	"""One count as anyone may see it: below the threshold it shows only as "<5"."""
+	return str(suppress_counts({"count": count}, small_number_threshold(), total_shown=False)["count"])
 
 
 def evidenced_reviews(issue: str) -> list[tuple[str, object]]:
