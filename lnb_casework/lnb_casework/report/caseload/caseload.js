@@ -1,0 +1,6 @@
+frappe.query_reports["Caseload"] = {
+	filters: [
+		{ fieldname: "caseworker", label: __("Caseworker"), fieldtype: "Link", options: "User" },
+		{ fieldname: "state", label: __("State"), fieldtype: "Link", options: "Workflow State" },
+	],
+};

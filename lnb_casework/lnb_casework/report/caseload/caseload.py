@@ -1,0 +1,71 @@
+"""Caseload: open and ended cases by caseworker and state.
+
+Cases are read through frappe.get_list, which applies the Case row rule (lnb_casework/permissions.py),
+so a caseworker sees only their own cases here, as in every list.
+"""
+
+from collections import Counter
+
+import frappe
+from frappe import _
+
+from lnb_casework.casework.rules import ENDED_STATES, OPEN_STATES
+
+UNALLOCATED = "Unallocated"
+
+
+def execute(filters: dict | None = None):
+	filters = frappe._dict(filters or {})
+	conditions = {}
+	if filters.caseworker:
+		conditions["caseworker"] = filters.caseworker
+	if filters.state:
+		conditions["workflow_state"] = filters.state
+	cases = frappe.get_list(
+		"Case", filters=conditions, fields=["caseworker", "workflow_state"], limit_page_length=0
+	)
+	counts = Counter((case.caseworker or UNALLOCATED, case.workflow_state) for case in cases)
+	states = [state for state in (*OPEN_STATES, *ENDED_STATES) if any(state == s for _c, s in counts)]
+	caseworkers = sorted({caseworker for caseworker, _s in counts})
+
+	columns = [{"fieldname": "caseworker", "label": _("Caseworker"), "fieldtype": "Data", "width": 240}]
+	columns += [
+		{"fieldname": frappe.scrub(state), "label": _(state), "fieldtype": "Int", "width": 110}
+		for state in states
+	]
+	columns.append({"fieldname": "open_cases", "label": _("Open cases"), "fieldtype": "Int", "width": 110})
+	data = []
+	for caseworker in caseworkers:
+		row = {"caseworker": _(caseworker) if caseworker == UNALLOCATED else caseworker}
+		row.update({frappe.scrub(state): counts[(caseworker, state)] for state in states})
+		row["open_cases"] = sum(counts[(caseworker, state)] for state in OPEN_STATES)
+		data.append(row)
+
+	by_state = {state: sum(counts[(c, state)] for c in caseworkers) for state in states}
+	chart = {
+		"data": {
+			"labels": [_(s) for s in states],
+			"datasets": [{"name": _("Cases"), "values": list(by_state.values())}],
+		},
+		"type": "bar",
+	}
+	summary = [
+		{
+			"label": _("Open cases"),
+			"value": sum(row["open_cases"] for row in data),
+			"indicator": "Blue",
+			"datatype": "Int",
+		},
+		{
+			"label": _("Unallocated open cases"),
+			"value": sum(counts[(UNALLOCATED, s)] for s in OPEN_STATES),
+			"indicator": "Orange",
+			"datatype": "Int",
+		},
+		{
+			"label": _("Caseworkers with cases"),
+			"value": len([c for c in caseworkers if c != UNALLOCATED]),
+			"datatype": "Int",
+		},
+	]
+	return columns, data, None, chart, summary
