@@ -29,11 +29,21 @@ class LNBSettings(Document):
 					_("{0} is not an email address. Give one address per line.").format(frappe.bold(address)),
 					title=_("Coordinator alert recipients"),
 				)
+		if self.deadline_reminder_days and not reminder_days(self.deadline_reminder_days):
+			frappe.throw(_("Give the reminder days as whole numbers separated by commas, e.g. 14, 7, 2."))
 		if self.max_attachment_size_mb and self.max_attachment_size_mb > 10:
 			frappe.throw(_("Files larger than 10 MB cannot be accepted through the form."))
 
 	def coordinator_emails(self) -> list[str]:
 		return split_emails((self.coordinator_alert_emails or "").replace("\n", ","))
+
+
+def reminder_days(text: str) -> list[int]:
+	"""[14, 7, 2] from "14, 7, 2"; empty when any part is not a whole number of days."""
+	parts = [part.strip() for part in (text or "").split(",") if part.strip()]
+	if not parts or not all(part.isdigit() for part in parts):
+		return []
+	return sorted({int(part) for part in parts}, reverse=True)
 
 
 def get_lnb_settings() -> LNBSettings:
@@ -46,6 +56,12 @@ def fill_in_defaults() -> None:
 	defaults = {
 		"intake_rate_limit": 5,
 		"small_number_threshold": 5,
+		"stalled_after_days": 21,
+		"deadline_reminder_days": "14, 7, 2",
+		"tribunal_limit_months": 3,
+		"exclusion_review_weeks": 4,
+		"retention_months": 72,
+		"digest_day": "Monday",
 		"max_attachments": 5,
 		"max_attachment_size_mb": 5,
 		"consent_version": DEFAULT_CONSENT_VERSION,

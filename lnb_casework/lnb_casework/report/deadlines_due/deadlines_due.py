@@ -1,0 +1,89 @@
+"""Deadlines Due: the deadlines of open cases falling within the coming days, and those already passed.
+
+Cases are read through frappe.get_list, which applies the Case row rule: a caseworker sees only the
+deadlines of their own cases.
+"""
+
+import frappe
+from frappe import _
+from frappe.utils import add_days, date_diff, getdate, today
+
+from lnb_casework.casework.rules import OPEN_STATES
+
+DEFAULT_DAYS = 30
+# (child table, its description field, its date field, where the date came from)
+SOURCES = (
+	("Case Deadline", "description", "due_date", None),
+	("Case Key Date", "description", "date", "Doctor at intake"),
+)
+
+
+def execute(filters: dict | None = None):
+	filters = frappe._dict(filters or {})
+	days = int(filters.days or DEFAULT_DAYS)
+	until = add_days(today(), days)
+	rows = []
+	for table, what, when, source in SOURCES:
+		fields = [
+			"name as case_name",
+			"workflow_state",
+			"caseworker",
+			f"`tab{table}`.`{what}` as what",
+			f"`tab{table}`.`{when}` as due",
+		]
+		if source is None:
+			fields.append(f"`tab{table}`.`source` as source")
+		for row in frappe.get_list(
+			"Case",
+			fields=fields,
+			filters=[
+				[table, when, "is", "set"],
+				[table, when, "<=", until],
+				["workflow_state", "in", OPEN_STATES],
+			],
+			limit_page_length=0,
+		):
+			row.case = row.pop("case_name")
+			row.source = _(row.get("source") or source)
+			row.days_left = date_diff(row.due, today())
+			row.due = getdate(row.due)
+			rows.append(row)
+	rows.sort(key=lambda row: (row.due, row.case))
+
+	columns = [
+		{"fieldname": "due", "label": _("Due"), "fieldtype": "Date", "width": 110},
+		{"fieldname": "days_left", "label": _("Days left"), "fieldtype": "Int", "width": 90},
+		{"fieldname": "what", "label": _("What"), "fieldtype": "Data", "width": 240},
+		{"fieldname": "source", "label": _("Source"), "fieldtype": "Data", "width": 140},
+		{"fieldname": "case", "label": _("Case"), "fieldtype": "Link", "options": "Case", "width": 150},
+		{"fieldname": "workflow_state", "label": _("State"), "fieldtype": "Data", "width": 120},
+		{
+			"fieldname": "caseworker",
+			"label": _("Caseworker"),
+			"fieldtype": "Link",
+			"options": "User",
+			"width": 200,
+		},
+	]
+	overdue = sum(1 for row in rows if row.days_left < 0)
+	this_week = sum(1 for row in rows if 0 <= row.days_left <= 7)
+	summary = [
+		{"label": _("Overdue"), "value": overdue, "indicator": "Red", "datatype": "Int"},
+		{"label": _("Due in 7 days"), "value": this_week, "indicator": "Orange", "datatype": "Int"},
+		{
+			"label": _("Due in {0} days").format(days),
+			"value": len(rows) - overdue,
+			"indicator": "Blue",
+			"datatype": "Int",
+		},
+	]
+	chart = {
+		"data": {
+			"labels": [_("Overdue"), _("Within 7 days"), _("Later")],
+			"datasets": [
+				{"name": _("Deadlines"), "values": [overdue, this_week, len(rows) - overdue - this_week]}
+			],
+		},
+		"type": "bar",
+	}
+	return columns, rows, None, chart, summary

@@ -1,0 +1,75 @@
+import frappe
+from frappe.tests.utils import FrappeTestCase
+from frappe.utils import add_days, today
+
+from lnb_casework.casework.rules import CASEWORKER, COORDINATOR
+from lnb_casework.lnb_casework.doctype.case.test_case import make_user, submit_through_form
+from lnb_casework.lnb_casework.report.deadlines_due.deadlines_due import execute
+
+FIRST, SECOND, LEAD = "deadlines-one@lnb.test", "deadlines-two@lnb.test", "deadlines-coordinator@lnb.test"
+
+
+def case_with(caseworker: str, state: str, deadlines: list[tuple[str, int]], key_dates=()) -> str:
+	name = submit_through_form(
+		email=f"{frappe.generate_hash(length=8)}@example.com",
+		gmc_number="",
+		key_dates=[{"description": what, "date": add_days(today(), days)} for what, days in key_dates],
+	).name
+	frappe.db.set_value("Case", name, {"workflow_state": state, "caseworker": caseworker})
+	for what, days in deadlines:
+		frappe.get_doc(
+			{
+				"doctype": "Case Deadline",
+				"parenttype": "Case",
+				"parentfield": "deadlines",
+				"parent": name,
+				"description": what,
+				"due_date": add_days(today(), days),
+				"source": "Caseworker",
+			}
+		).db_insert()
+	return name
+
+
+class TestDeadlinesDue(FrappeTestCase):
+	@classmethod
+	def setUpClass(cls):
+		super().setUpClass()
+		make_user(FIRST, CASEWORKER)
+		make_user(SECOND, CASEWORKER)
+		make_user(LEAD, COORDINATOR)
+		frappe.db.delete("Case")
+		cls.mine = case_with(
+			FIRST, "Under Review", [("Reply to the trust", 3), ("Appeal", 45)], [("Hearing", -2)]
+		)
+		cls.theirs = case_with(SECOND, "Active Support", [("Tribunal claim", 10)])
+		case_with(FIRST, "Closed", [("Old deadline", 1)])
+
+	def tearDown(self):
+		frappe.set_user("Administrator")
+
+	def report(self, **filters):
+		_columns, rows, _message, _chart, summary = execute(filters)
+		return [(row.case, row.what, row.days_left, row.source) for row in rows], {
+			s["label"]: s["value"] for s in summary
+		}
+
+	def test_a_coordinator_sees_every_open_deadline_in_order(self):
+		frappe.set_user(LEAD)
+		rows, summary = self.report()
+		self.assertEqual(
+			rows,
+			[
+				(self.mine, "Hearing", -2, "Doctor at intake"),
+				(self.mine, "Reply to the trust", 3, "Caseworker"),
+				(self.theirs, "Tribunal claim", 10, "Caseworker"),
+			],
+		)
+		self.assertEqual(summary, {"Overdue": 1, "Due in 7 days": 1, "Due in 30 days": 2})
+		self.assertEqual(len(self.report(days=60)[0]), 4)
+
+	def test_a_caseworker_sees_only_their_own(self):
+		frappe.set_user(SECOND)
+		rows, summary = self.report()
+		self.assertEqual(rows, [(self.theirs, "Tribunal claim", 10, "Caseworker")])
+		self.assertEqual(summary["Overdue"], 0)
