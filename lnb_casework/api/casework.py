@@ -4,7 +4,8 @@ import frappe
 from frappe import _
 from frappe.model.workflow import apply_workflow
 
-from lnb_casework.casework.rules import CASEWORKER, OPEN_STATES, TRIAGE
+from lnb_casework.casework.allocation import caseworker_load
+from lnb_casework.casework.rules import CASEWORKER, TRIAGE
 from lnb_casework.permissions import sees_every_case
 
 
@@ -35,22 +36,15 @@ def caseworkers_for(case: str) -> list[dict]:
 	)
 	rows = []
 	for user in sorted(users):
-		profile = frappe.db.get_value("Caseworker Profile", user, ["capacity", "full_name"], as_dict=True)
-		organisations = frappe.get_all(
-			"Caseworker Organisation",
-			filters={"parent": user, "parenttype": "Caseworker Profile"},
-			pluck="organisation",
-		)
+		load = caseworker_load(user)
 		rows.append(
 			{
 				"user": user,
-				"name": (profile and profile.full_name) or user,
-				"has_profile": bool(profile),
-				"capacity": profile.capacity if profile else None,
-				"open_cases": frappe.db.count(
-					"Case", {"caseworker": user, "workflow_state": ("in", OPEN_STATES)}
-				),
-				"conflict": bool(organisation and organisation in organisations),
+				"name": load.full_name or user,
+				"has_profile": load.capacity is not None,
+				"capacity": load.capacity,
+				"open_cases": load.open_cases,
+				"conflict": bool(organisation and organisation in load.organisations),
 			}
 		)
 	return rows

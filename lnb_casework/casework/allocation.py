@@ -1,12 +1,41 @@
 """Allocating a case to a caseworker: the checks (pure) and keeping the assignment in step with them."""
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import frappe
 from frappe import _
 from frappe.utils import get_url_to_form, nowdate
 
+from lnb_casework.casework.rules import OPEN_STATES
 from lnb_casework.mail import queue_email
+
+
+@dataclass(frozen=True)
+class CaseworkerLoad:
+	full_name: str | None
+	capacity: int | None  # None: no caseworker profile yet
+	organisations: list[str]
+	open_cases: int
+
+
+def caseworker_load(user: str, other_than: str | None = None) -> CaseworkerLoad:
+	"""What allocation weighs: the caseworker's profile and their open cases (leaving out `other_than`)."""
+	profile = frappe.db.get_value("Caseworker Profile", user, ["capacity", "full_name"], as_dict=True)
+	organisations = frappe.get_all(
+		"Caseworker Organisation",
+		filters={"parenttype": "Caseworker Profile", "parent": user},
+		pluck="organisation",
+	)
+	open_cases = {"caseworker": user, "workflow_state": ("in", OPEN_STATES)}
+	if other_than:
+		open_cases["name"] = ("!=", other_than)
+	return CaseworkerLoad(
+		full_name=profile.full_name if profile else None,
+		capacity=profile.capacity if profile else None,
+		organisations=organisations,
+		open_cases=frappe.db.count("Case", open_cases),
+	)
 
 
 def allocation_problems(

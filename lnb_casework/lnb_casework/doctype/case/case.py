@@ -3,14 +3,13 @@ from frappe import _
 from frappe.model.document import Document
 from frappe.utils import now_datetime
 
-from lnb_casework.casework.allocation import allocation_problems, sync_assignment
+from lnb_casework.casework.allocation import allocation_problems, caseworker_load, sync_assignment
 from lnb_casework.casework.related import flag_possible_duplicates, mirror_related_cases
 from lnb_casework.casework.rules import (
 	CASEWORK_FIELDS,
 	CASEWORK_TABLES,
 	CASEWORKER,
 	CONTROL_FIELDS,
-	OPEN_STATES,
 	action_between,
 	edit_problem,
 	transition_problems,
@@ -165,22 +164,13 @@ class Case(Document):
 			frappe.throw(
 				_("{0} is not a caseworker, so a case cannot be allocated to them.").format(self.caseworker)
 			)
-		profile = frappe.db.get_value("Caseworker Profile", self.caseworker, "capacity")
-		organisations = frappe.get_all(
-			"Caseworker Organisation",
-			filters={"parenttype": "Caseworker Profile", "parent": self.caseworker},
-			pluck="organisation",
-		)
-		open_cases = frappe.db.count(
-			"Case",
-			{"caseworker": self.caseworker, "workflow_state": ("in", OPEN_STATES), "name": ("!=", self.name)},
-		)
+		load = caseworker_load(self.caseworker, other_than=self.name)
 		problems = allocation_problems(
 			self.caseworker,
 			self.organisation,
-			organisations if profile is not None else None,
-			profile,
-			open_cases,
+			load.organisations if load.capacity is not None else None,
+			load.capacity,
+			load.open_cases,
 			self.allocation_override_reason,
 		)
 		if problems:

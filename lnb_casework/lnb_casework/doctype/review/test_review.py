@@ -11,6 +11,7 @@ from lnb_casework.review.just_culture import (
 	QUESTIONS,
 	SYSTEM_FAILURE,
 )
+from lnb_casework.review.test_just_culture import CLEAR
 from lnb_casework.review.workflow import (
 	APPROVE,
 	APPROVED,
@@ -25,21 +26,6 @@ CASEWORKER = "review-caseworker@example.com"
 OTHER_CASEWORKER = "review-other-caseworker@example.com"
 COORDINATOR = "review-coordinator@example.com"
 POLICY_LEAD = "review-policy-lead@example.com"
-
-# every test passed without pointing anywhere: the guide ends at individual learning
-CLEAR = {
-	"1a": "No",
-	"2a": "No",
-	"2b": "No",
-	"2c": "No",
-	"3a": "Yes",
-	"3b": "Yes",
-	"3c": "Yes",
-	"4a": "No",
-	"4b": "No",
-	"4c": "No",
-	"5a": "No",
-}
 
 
 def review_answers(case: str, answers: dict | None = None, **fields) -> dict:

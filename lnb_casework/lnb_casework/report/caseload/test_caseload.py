@@ -2,16 +2,12 @@ import frappe
 from frappe.tests.utils import FrappeTestCase
 
 from lnb_casework.casework.rules import CASEWORKER, COORDINATOR
-from lnb_casework.lnb_casework.doctype.case.test_case import make_user, submit_through_form
+from lnb_casework.casework.test_casework import case_in
+from lnb_casework.lnb_casework.doctype.case.test_case import make_user
 from lnb_casework.lnb_casework.report.caseload.caseload import execute
 
 FIRST, SECOND = "caseload-one@lnb.test", "caseload-two@lnb.test"
 LEAD = "caseload-coordinator@lnb.test"
-
-
-def case_in(state: str, caseworker: str | None) -> None:
-	name = submit_through_form(email=f"{frappe.generate_hash(length=8)}@example.com", gmc_number="").name
-	frappe.db.set_value("Case", name, {"workflow_state": state, "caseworker": caseworker})
 
 
 class TestCaseload(FrappeTestCase):
