@@ -1,5 +1,6 @@
 """How a case moves and who may change what in it, as pure functions (the Case controller applies them)."""
 
+import datetime
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -109,3 +110,8 @@ def edit_problem(
 	if not_theirs:
 		return _("Only a coordinator can change: {0}.").format(", ".join(not_theirs))
 	return None
+
+
+def stalled_cutoff(now: datetime.datetime, stalled_after_days: int) -> datetime.datetime:
+	"""An open case whose last activity is before this moment counts as stalled."""
+	return now - datetime.timedelta(days=stalled_after_days)
