@@ -30,6 +30,7 @@ SYSTEMIC_ISSUE_WORKFLOW = WorkflowSpec(
 )
 
 PLANNED, IN_PROGRESS, COMPLETED, ABANDONED = "Planned", "In Progress", "Completed", "Abandoned"
+OPEN_ACTION_STATES = (PLANNED, IN_PROGRESS)
 ADVOCACY_ACTION_WORKFLOW = WorkflowSpec(
 	name="Advocacy Action",
 	document_type="Advocacy Action",
