@@ -61,3 +61,15 @@ doc_events = {
 additional_timeline_content = {"Case": ["lnb_casework.casework.timeline.case_timeline"]}
 
 jinja = {"methods": ["lnb_casework.learning.summary.learning_summary"]}
+
+# Every morning, UK time (the site's time zone): alerts for what has fallen due since yesterday.
+scheduler_events = {
+	"cron": {
+		"0 7 * * *": [
+			"lnb_casework.alerts.scheduled.send_deadline_reminders",
+			"lnb_casework.alerts.scheduled.send_stalled_case_alerts",
+			"lnb_casework.alerts.scheduled.send_overdue_action_alerts",
+			"lnb_casework.alerts.scheduled.send_weekly_digest",
+		]
+	}
+}

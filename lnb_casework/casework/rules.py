@@ -71,7 +71,14 @@ CONTROL_FIELDS = (
 	"allocation_override_reason",
 )
 # Fields the allocated caseworker may change as well as a coordinator.
-CASEWORK_FIELDS = ("casework_notes",)
+CASEWORK_FIELDS = (
+	"casework_notes",
+	"act_complained_of_on",
+	"acas_contacted_on",
+	"acas_certificate_on",
+	"excluded_from",
+	"exclusion_ended_on",
+)
 CASEWORK_TABLES = {
 	"deadlines": ("description", "due_date", "source"),
 	"related_cases": ("related_case", "relation", "note"),

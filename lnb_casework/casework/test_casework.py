@@ -40,6 +40,14 @@ def profile(user: str, capacity: int = 3, organisations: tuple[str, ...] = ()) -
 	).insert(ignore_permissions=True)
 
 
+def make_organisations() -> None:
+	for organisation in ORGANISATIONS:
+		if not frappe.db.exists("Healthcare Organisation", organisation):
+			frappe.get_doc({"doctype": "Healthcare Organisation", "organisation_name": organisation}).insert(
+				ignore_permissions=True
+			)
+
+
 def case_in(state: str, caseworker: str | None = None, **values) -> str:
 	name = submit_through_form(email=f"{frappe.generate_hash(length=8)}@example.com", gmc_number="").name
 	frappe.db.set_value("Case", name, {"workflow_state": state, "caseworker": caseworker, **READY, **values})
@@ -50,11 +58,7 @@ class TestCasework(FrappeTestCase):
 	@classmethod
 	def setUpClass(cls):
 		super().setUpClass()
-		for organisation in ORGANISATIONS:
-			if not frappe.db.exists("Healthcare Organisation", organisation):
-				frappe.get_doc(
-					{"doctype": "Healthcare Organisation", "organisation_name": organisation}
-				).insert(ignore_permissions=True)
+		make_organisations()
 		for role, user in PEOPLE.items():
 			make_user(user, role)
 		make_user(OTHER_CASEWORKER, CASEWORKER)

@@ -10,10 +10,12 @@ from lnb_casework.casework.rules import (
 	CASEWORK_TABLES,
 	CASEWORKER,
 	CONTROL_FIELDS,
+	OPEN_STATES,
 	action_between,
 	edit_problem,
 	transition_problems,
 )
+from lnb_casework.deadlines.case_deadlines import check_deadline_dates, refresh_computed_deadlines
 from lnb_casework.intake.alerts import send_intake_emails
 from lnb_casework.intake.equality import EQUALITY_QUESTIONS, case_field, record_equality_answers
 from lnb_casework.intake.rules import (
@@ -54,6 +56,9 @@ class Case(Document):
 		if not self.is_new():
 			self.keep_intake_unless_corrected()
 			self.keep_to_casework_rules()
+		check_deadline_dates(self)
+		if self.workflow_state in OPEN_STATES or self.is_new():
+			refresh_computed_deadlines(self)
 
 	def after_insert(self) -> None:
 		log_state_change(self, "")

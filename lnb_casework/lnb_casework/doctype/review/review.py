@@ -2,6 +2,7 @@ import frappe
 from frappe import _
 from frappe.model.document import Document
 
+from lnb_casework.alerts.review import send_review_alerts
 from lnb_casework.permissions import may_read_case
 from lnb_casework.review.just_culture import QUESTIONS, assess
 from lnb_casework.review.workflow import APPROVED, edit_problem, is_resubmission, transition_problem
@@ -23,6 +24,10 @@ class Review(Document):
 			# answered by this draft; the earlier comments stay in the review's history
 			self.return_comments = None
 		self.derive_just_culture_outcome()
+
+	def on_update(self) -> None:
+		before = self.get_doc_before_save()
+		send_review_alerts(self, before.workflow_state if before else None)
 
 	def before_submit(self) -> None:
 		# Submitting is approving: only the Approve action, from "Submitted for Approval", may do it.

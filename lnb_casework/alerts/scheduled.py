@@ -1,0 +1,220 @@
+"""The daily alerts (hooks.py runs each every morning): each reads only the rows that are due, by an
+indexed date, and sends each alert once (the LNB Alert Log remembers what went)."""
+
+import datetime
+from collections import defaultdict
+
+import frappe
+from frappe import _
+from frappe.query_builder import DocType
+from frappe.utils import date_diff, format_date, get_url, get_url_to_form, getdate, now_datetime
+
+from lnb_casework.alerts.due import alert_key, digest_is_due, reminder_stage, week_of
+from lnb_casework.alerts.sending import coordinators, send_once
+from lnb_casework.casework.rules import OPEN_STATES, stalled_cutoff
+from lnb_casework.deadlines.arithmetic import next_exclusion_review
+from lnb_casework.deadlines.computed import EXCLUSION_REVIEW
+from lnb_casework.learning.workflows import OPEN_ACTION_STATES
+from lnb_casework.lnb_casework.doctype.lnb_settings.lnb_settings import get_lnb_settings, reminder_days
+
+DEADLINE_REMINDER, STALLED_CASE = "Deadline reminder", "Stalled case"
+OVERDUE_ACTION, WEEKLY_DIGEST = "Overdue action", "Weekly digest"
+# (child table of Case, its date field)
+DATED_TABLES = (("Case Deadline", "due_date"), ("Case Key Date", "date"))
+
+
+def digest_labels() -> dict[str, str]:
+	return {
+		"awaiting_triage": _("Cases awaiting triage"),
+		"open_cases": _("Open cases"),
+		"stalled_cases": _("Stalled cases"),
+		"deadlines_within": _("Cases with a deadline in the next 7 days"),
+		"open_systemic_issues": _("Open systemic issues"),
+		"overdue_actions": _("Overdue advocacy actions"),
+	}
+
+
+def send_deadline_reminders(today: datetime.date | None = None) -> int:
+	"""One reminder per case, deadline day and configured stage (14, 7, 2 days before...)."""
+	today = getdate(today)
+	roll_exclusion_reviews(today)
+	stages = reminder_days(get_lnb_settings().deadline_reminder_days)
+	if not stages:
+		return 0
+	horizon = today + datetime.timedelta(days=max(stages))
+	due_by_case = defaultdict(int)
+	cases = {}
+	for table, date_field in DATED_TABLES:
+		for row in open_case_rows_dated_between(table, date_field, today, horizon):
+			due_by_case[(row.case_name, getdate(row.due))] += 1
+			cases[row.case_name] = row
+	sent = 0
+	for (case_name, due), count in sorted(due_by_case.items()):
+		case = cases[case_name]
+		days_left = date_diff(due, today)
+		stage = reminder_stage(days_left, stages)
+		if stage is None:
+			continue
+		sent += send_once(
+			DEADLINE_REMINDER,
+			alert_key(DEADLINE_REMINDER, case_name, due, stage),
+			[case.caseworker] if case.caseworker else coordinators(),
+			_("Deadline in {0} days on case {1}").format(days_left, case_name),
+			{
+				"message": _("A deadline on this case is coming up.")
+				if count == 1
+				else _("{0} deadlines on this case fall on the same day.").format(count),
+				"reference": case_name,
+				"state": case.workflow_state,
+				"facts": [(_("Due"), format_date(due)), (_("Days left"), days_left)],
+				"link": get_url_to_form("Case", case_name),
+				"link_label": _("Open the case"),
+			},
+			"Case",
+			case_name,
+			detail=_("{0}, {1} days before").format(due.isoformat(), stage),
+		)
+	return sent
+
+
+def open_case_rows_dated_between(
+	table: str, date_field: str, start: datetime.date, end: datetime.date
+) -> list[frappe._dict]:
+	child, case = DocType(table), DocType("Case")
+	return (
+		frappe.qb.from_(child)
+		.join(case)
+		.on(child.parent == case.name)
+		.select(
+			case.name.as_("case_name"),
+			case.workflow_state,
+			case.caseworker,
+			child[date_field].as_("due"),
+		)
+		.where(child.parenttype == "Case")
+		.where(child[date_field][start:end])
+		.where(case.workflow_state.isin(OPEN_STATES))
+		.run(as_dict=True)
+	)
+
+
+def roll_exclusion_reviews(today: datetime.date) -> None:
+	"""Moves each passed exclusion review of an open case on to the next one."""
+	settings = get_lnb_settings()
+	deadline, case = DocType("Case Deadline"), DocType("Case")
+	passed = (
+		frappe.qb.from_(deadline)
+		.join(case)
+		.on(deadline.parent == case.name)
+		.select(deadline.name, case.excluded_from)
+		.where(deadline.parenttype == "Case")
+		.where(deadline.rule == EXCLUSION_REVIEW)
+		.where(deadline.due_date < today)
+		.where(case.workflow_state.isin(OPEN_STATES))
+		.where(case.excluded_from.isnotnull())
+		.run(as_dict=True)
+	)
+	for row in passed:
+		review = next_exclusion_review(
+			getdate(row.excluded_from), today, settings.exclusion_review_weeks or 4
+		)
+		frappe.db.set_value("Case Deadline", row.name, {"due_date": review.due, "how": review.how})
+
+
+def send_stalled_case_alerts(now: datetime.datetime | None = None) -> int:
+	"""Each open case without activity for the configured days, to its caseworker and the coordinators,
+	once for each stretch of inactivity."""
+	settings = get_lnb_settings()
+	now = now or now_datetime()
+	stalled = frappe.get_all(
+		"Case",
+		filters={
+			"workflow_state": ["in", OPEN_STATES],
+			"last_activity_on": ["<", stalled_cutoff(now, settings.stalled_after_days or 21)],
+		},
+		fields=["name", "workflow_state", "caseworker", "last_activity_on"],
+		order_by="last_activity_on asc",
+	)
+	sent = 0
+	for case in stalled:
+		idle_days = (now - case.last_activity_on).days
+		sent += send_once(
+			STALLED_CASE,
+			alert_key(STALLED_CASE, case.name, case.last_activity_on),
+			[case.caseworker, *coordinators()],
+			_("Case {0} has had no activity for {1} days").format(case.name, idle_days),
+			{
+				"message": _("Nothing has happened on this case for {0} days.").format(idle_days),
+				"reference": case.name,
+				"state": case.workflow_state,
+				"facts": [(_("Last activity"), format_date(case.last_activity_on))],
+				"link": get_url_to_form("Case", case.name),
+				"link_label": _("Open the case"),
+			},
+			"Case",
+			case.name,
+			detail=_("no activity since {0}").format(case.last_activity_on.date().isoformat()),
+		)
+	return sent
+
+
+def send_overdue_action_alerts(today: datetime.date | None = None) -> int:
+	"""Each open advocacy action past its due date, to the user responsible for it, once per due date."""
+	today = getdate(today)
+	overdue = frappe.get_all(
+		"Advocacy Action",
+		filters={"due_date": ["<", today], "workflow_state": ["in", OPEN_ACTION_STATES]},
+		fields=["name", "title", "workflow_state", "responsible", "owner", "due_date"],
+		order_by="due_date asc",
+	)
+	sent = 0
+	for action in overdue:
+		sent += send_once(
+			OVERDUE_ACTION,
+			alert_key(OVERDUE_ACTION, action.name, action.due_date),
+			[action.responsible or action.owner],
+			_("Advocacy action overdue: {0}").format(action.title),
+			{
+				"message": _("An advocacy action you are responsible for is past its due date."),
+				"reference": action.title,
+				"state": action.workflow_state,
+				"facts": [
+					(_("Due"), format_date(action.due_date)),
+					(_("Days overdue"), date_diff(today, action.due_date)),
+				],
+				"link": get_url_to_form("Advocacy Action", action.name),
+				"link_label": _("Open the action"),
+			},
+			"Advocacy Action",
+			action.name,
+			detail=_("due {0}").format(action.due_date.isoformat()),
+		)
+	return sent
+
+
+def send_weekly_digest(today: datetime.date | None = None) -> int:
+	"""The headline numbers, to the coordinators, on the configured day, once a week."""
+	from lnb_casework.oversight.headlines import headline_figures
+
+	today = getdate(today)
+	if not digest_is_due(today, get_lnb_settings().digest_day):
+		return 0
+	figures = headline_figures()
+	week = week_of(today)
+	return int(
+		send_once(
+			WEEKLY_DIGEST,
+			alert_key(WEEKLY_DIGEST, week),
+			coordinators(),
+			_("Learn Not Blame: the week of {0}").format(format_date(today)),
+			{
+				"message": _("This week's headline numbers."),
+				"facts": [(digest_labels().get(key, key), value) for key, value in figures.items()],
+				"link": get_url("/app/learn-not-blame"),
+				"link_label": _("Open the Learn Not Blame workspace"),
+			},
+			"LNB Settings",
+			"LNB Settings",
+			detail=week,
+		)
+	)

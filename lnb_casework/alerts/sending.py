@@ -1,0 +1,59 @@
+"""One alert email, sent once: the Email Queue row and the LNB Alert Log row that stops a second one.
+
+Alerts to volunteers carry the reference, the state, a link and dates or counts, never personal data.
+"""
+
+from collections.abc import Sequence
+
+import frappe
+
+from lnb_casework.lnb_casework.doctype.lnb_settings.lnb_settings import get_lnb_settings
+from lnb_casework.mail import queue_email
+
+
+def coordinators() -> list[str]:
+	return get_lnb_settings().coordinator_emails()
+
+
+def send_alert(
+	recipients: Sequence[str],
+	subject: str,
+	args: dict,
+	reference_doctype: str,
+	reference_name: str,
+) -> str | None:
+	"""Queues the alert to everyone in `recipients` (blanks and repeats dropped); its Email Queue name."""
+	addresses = list(dict.fromkeys(address for address in recipients if address))
+	if not addresses:
+		return None
+	return queue_email(addresses, subject, "lnb_alert", args, reference_doctype, reference_name)
+
+
+def send_once(
+	alert: str,
+	key: str,
+	recipients: Sequence[str],
+	subject: str,
+	args: dict,
+	reference_doctype: str,
+	reference_name: str,
+	detail: str = "",
+) -> bool:
+	"""Sends the alert unless one with this key was sent before; True when it was sent now."""
+	if frappe.db.exists("LNB Alert Log", {"key": key}):
+		return False
+	queued = send_alert(recipients, subject, args, reference_doctype, reference_name)
+	if not queued:
+		return False
+	frappe.get_doc(
+		{
+			"doctype": "LNB Alert Log",
+			"alert": alert,
+			"key": key,
+			"reference_doctype": reference_doctype,
+			"reference_name": reference_name,
+			"detail": detail,
+			"email_queue": queued,
+		}
+	).insert(ignore_permissions=True)
+	return True
