@@ -32,7 +32,7 @@ def execute(filters: dict | None = None):
 			f"`tab{table}`.`{when}` as due",
 		]
 		if source is None:
-			fields.append(f"`tab{table}`.`source` as source")
+			fields += [f"`tab{table}`.`{field}` as {field}" for field in ("source", "how", "check_date")]
 		for row in frappe.get_list(
 			"Case",
 			fields=fields,
@@ -55,6 +55,8 @@ def execute(filters: dict | None = None):
 		{"fieldname": "days_left", "label": _("Days left"), "fieldtype": "Int", "width": 90},
 		{"fieldname": "what", "label": _("What"), "fieldtype": "Data", "width": 240},
 		{"fieldname": "source", "label": _("Source"), "fieldtype": "Data", "width": 140},
+		{"fieldname": "how", "label": _("How it was counted"), "fieldtype": "Data", "width": 260},
+		{"fieldname": "check_date", "label": _("Check"), "fieldtype": "Check", "width": 70},
 		{"fieldname": "case", "label": _("Case"), "fieldtype": "Link", "options": "Case", "width": 150},
 		{"fieldname": "workflow_state", "label": _("State"), "fieldtype": "Data", "width": 120},
 		{

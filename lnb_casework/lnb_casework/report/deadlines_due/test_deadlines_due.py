@@ -1,8 +1,11 @@
+import datetime
+
 import frappe
 from frappe.tests.utils import FrappeTestCase
-from frappe.utils import add_days, today
+from frappe.utils import add_days, add_months, getdate, today
 
 from lnb_casework.casework.rules import CASEWORKER, COORDINATOR
+from lnb_casework.deadlines.arithmetic import tribunal_limit
 from lnb_casework.lnb_casework.doctype.case.test_case import make_user, submit_through_form
 from lnb_casework.lnb_casework.report.deadlines_due.deadlines_due import execute
 
@@ -73,3 +76,25 @@ class TestDeadlinesDue(FrappeTestCase):
 		rows, summary = self.report()
 		self.assertEqual(rows, [(self.theirs, "Tribunal claim", 10, "Caseworker")])
 		self.assertEqual(summary["Overdue"], 0)
+
+	def test_a_computed_deadline_shows_how_it_was_counted(self):
+		frappe.db.savepoint("computed_deadline")
+		try:
+			self.check_computed_deadline()
+		finally:
+			frappe.set_user("Administrator")
+			frappe.db.rollback(save_point="computed_deadline")
+
+	def check_computed_deadline(self):
+		act = add_months(getdate(today()), -3) + datetime.timedelta(days=12)
+		case = frappe.get_doc("Case", case_with(SECOND, "Active Support", []))
+		case.act_complained_of_on = act
+		case.save()
+		frappe.set_user(SECOND)
+		_columns, rows, *_rest = execute({})
+		(computed,) = [row for row in rows if row.source == "Computed"]
+		limit = tribunal_limit(act)
+		self.assertEqual(
+			(computed.due, computed.what), (limit.due, "Last day to claim at the employment tribunal")
+		)
+		self.assertEqual((computed.how, computed.check_date), (limit.how, int(limit.check)))
