@@ -214,3 +214,31 @@ class TestReviewAlerts(AlertTestCase):
 		self.assertEqual(returned[:2], ([CASEWORKER], f"Review of case {case} returned to you"))
 		self.assertNotIn("rota", returned[2])
 		self.assertPrivateNothing(returned[2])
+
+
+class TestSchedule(AlertTestCase):
+	def test_the_alerts_run_every_morning_from_the_scheduler(self):
+		jobs = frappe.get_all(
+			"Scheduled Job Type",
+			filters={"method": ["like", "lnb_casework.alerts.scheduled.%"]},
+			fields=["method", "frequency", "cron_format", "stopped"],
+			order_by="method",
+		)
+		self.assertEqual(
+			[(job.method.rsplit(".", 1)[1], job.frequency, job.cron_format, job.stopped) for job in jobs],
+			[
+				(method, "Cron", "0 7 * * *", 0)
+				for method in (
+					"send_deadline_reminders",
+					"send_overdue_action_alerts",
+					"send_stalled_case_alerts",
+					"send_weekly_digest",
+				)
+			],
+		)
+
+	def test_only_coordinators_read_what_was_sent(self):
+		self.assertTrue(frappe.has_permission("LNB Alert Log", "read", user=COORDINATORS[0]))
+		for user in (CASEWORKER, LEAD):
+			self.assertFalse(frappe.has_permission("LNB Alert Log", "read", user=user))
+		self.assertFalse(frappe.has_permission("LNB Alert Log", "write", user=COORDINATORS[0]))
