@@ -1,0 +1,187 @@
+"""Case Ageing: how long each case has been in its current state and in every state before, how long since
+anything happened on it, and whether it has stalled.
+
+Cases are read through frappe.get_list, which applies the Case row rule (lnb_casework/permissions.py), so a
+caseworker sees only their own cases here, as in every list. The transition log (Case State Change) is read
+only for the cases that came back, and through frappe.get_list too.
+
+Time in states comes from the log: the time before the first logged change counts from the case's creation,
+in the state that change left; each logged change starts the time in the state it entered. The time since the
+last logged change counts to the case's current state (which is where the log ends, unless a state was set
+outside the workflow). Days are whole days, counted down, as in the stalled-case alert.
+"""
+
+import datetime
+from collections import defaultdict
+from collections.abc import Iterable
+
+import frappe
+from frappe import _
+from frappe.utils import cint, flt, now_datetime
+
+from lnb_casework.casework.rules import ENDED_STATES, OPEN_STATES, stalled_cutoff
+
+DEFAULT_STALLED_AFTER_DAYS = 21
+SECONDS_IN_A_DAY = 24 * 60 * 60
+
+
+def stalled_after_days() -> int:
+	return (
+		cint(frappe.db.get_single_value("LNB Settings", "stalled_after_days")) or DEFAULT_STALLED_AFTER_DAYS
+	)
+
+
+def whole_days(seconds: float) -> int:
+	return max(0, int(seconds // SECONDS_IN_A_DAY))
+
+
+def time_in_states(
+	created: datetime.datetime,
+	current_state: str,
+	changes: Iterable[tuple[str | None, str | None, datetime.datetime]],
+	now: datetime.datetime,
+) -> tuple[dict[str, float], datetime.datetime]:
+	"""({state: seconds spent in it}, when the current state began) from the logged changes
+	(from_state, to_state, changed_on), taken in the order they happened."""
+	spent: dict[str, float] = defaultdict(float)
+	since, state = created, None
+	for number, (from_state, to_state, changed_on) in enumerate(changes):
+		if number == 0:
+			state = from_state
+		if state:
+			spent[state] += max(0.0, (changed_on - since).total_seconds())
+		since, state = max(since, changed_on), to_state
+	spent[current_state] += max(0.0, (now - since).total_seconds())
+	return dict(spent), since
+
+
+def execute(filters: dict | None = None):
+	filters = frappe._dict(filters or {})
+	now = now_datetime()
+	cutoff = stalled_cutoff(now, stalled_after_days())
+
+	conditions = []
+	if filters.caseworker:
+		conditions.append(["caseworker", "=", filters.caseworker])
+	if filters.state:
+		conditions.append(["workflow_state", "=", filters.state])
+	elif not filters.include_ended:
+		conditions.append(["workflow_state", "in", OPEN_STATES])
+	if filters.stalled_only:
+		conditions.append(["workflow_state", "in", OPEN_STATES])
+		conditions.append(["last_activity_on", "<", cutoff])
+	cases = frappe.get_list(
+		"Case",
+		filters=conditions,
+		fields=["name", "workflow_state", "caseworker", "creation", "last_activity_on"],
+		order_by="creation asc",
+		limit_page_length=0,
+	)
+	changes = defaultdict(list)
+	if cases:
+		for change in frappe.get_list(
+			"Case State Change",
+			filters=[["case", "in", [case.name for case in cases]], ["changed_on", "is", "set"]],
+			fields=["case", "from_state", "to_state", "changed_on"],
+			order_by="changed_on asc, creation asc",
+			limit_page_length=0,
+		):
+			changes[change.case].append((change.from_state, change.to_state, change.changed_on))
+
+	rows, days_by_state = [], defaultdict(list)
+	for case in cases:
+		spent, since = time_in_states(case.creation, case.workflow_state, changes[case.name], now)
+		row = frappe._dict(
+			case=case.name,
+			workflow_state=case.workflow_state,
+			caseworker=case.caseworker,
+			days_in_state=whole_days((now - since).total_seconds()),
+			days_since_activity=(
+				whole_days((now - case.last_activity_on).total_seconds()) if case.last_activity_on else None
+			),
+			stalled=int(
+				case.workflow_state in OPEN_STATES
+				and bool(case.last_activity_on)
+				and case.last_activity_on < cutoff
+			),
+			age_days=whole_days((now - case.creation).total_seconds()),
+		)
+		for state, seconds in spent.items():
+			row[state_field(state)] = whole_days(seconds)
+			days_by_state[state].append(whole_days(seconds))
+		rows.append(row)
+	rows.sort(key=lambda row: (-row.days_in_state, row.case))
+
+	states = [state for state in (*OPEN_STATES, *ENDED_STATES) if state in days_by_state]
+	states += [state for state in days_by_state if state not in states]
+	average_days = {state: flt(sum(days) / len(days), 1) for state, days in days_by_state.items()}
+	return columns(states), rows, None, chart(states, average_days), summary(rows)
+
+
+def state_field(state: str) -> str:
+	return "days_" + frappe.scrub(state)
+
+
+def columns(states: list[str]) -> list[dict]:
+	return [
+		{"fieldname": "case", "label": _("Case"), "fieldtype": "Link", "options": "Case", "width": 150},
+		{"fieldname": "workflow_state", "label": _("State"), "fieldtype": "Data", "width": 120},
+		{
+			"fieldname": "caseworker",
+			"label": _("Caseworker"),
+			"fieldtype": "Link",
+			"options": "User",
+			"width": 200,
+		},
+		{"fieldname": "days_in_state", "label": _("Days in this state"), "fieldtype": "Int", "width": 130},
+		{
+			"fieldname": "days_since_activity",
+			"label": _("Days since last activity"),
+			"fieldtype": "Int",
+			"width": 170,
+		},
+		{"fieldname": "stalled", "label": _("Stalled"), "fieldtype": "Check", "width": 80},
+		{"fieldname": "age_days", "label": _("Age (days)"), "fieldtype": "Int", "width": 100},
+		*(
+			{
+				"fieldname": state_field(state),
+				"label": _("Days in {0}").format(_(state)),
+				"fieldtype": "Int",
+				"width": 130,
+			}
+			for state in states
+		),
+	]
+
+
+def chart(states: list[str], average_days: dict[str, float]) -> dict:
+	return {
+		"data": {
+			"labels": [_(state) for state in states],
+			"datasets": [{"name": _("Average days"), "values": [average_days[state] for state in states]}],
+		},
+		"type": "bar",
+	}
+
+
+def summary(rows: list[dict]) -> list[dict]:
+	return [
+		{"label": _("Cases shown"), "value": len(rows), "indicator": "Blue", "datatype": "Int"},
+		{
+			"label": _("Stalled"),
+			"value": sum(row.stalled for row in rows),
+			"indicator": "Red",
+			"datatype": "Int",
+		},
+		{
+			"label": _("Longest in its current state (days)"),
+			"value": max((row.days_in_state for row in rows), default=0),
+			"indicator": "Orange",
+			"datatype": "Int",
+		},
+		{
+			"label": _("Average age (days)"),
+			"value": flt(sum(row.age_days for row in rows) / len(rows), 1) if rows else 0,
+			"datatype": "Float",
+		},
+	]
