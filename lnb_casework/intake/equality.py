@@ -6,16 +6,34 @@ record that no casework role can open, so no filter on Case can reveal them.
 
 import frappe
 
-EQUALITY_QUESTIONS = (
-	"ethnic_group",
-	"sex",
-	"gender_identity_same_as_birth",
-	"sexual_orientation",
-	"disability",
-	"religion_or_belief",
-	"age_band",
-	"qualification_region",
-)
+PREFER_NOT_TO_SAY = "Prefer not to say"
+
+# How reports and settings name each question (DOMAIN.md, "Discrimination and equality monitoring"). The
+# form asks them in the doctor's words (Equality Monitoring's field labels); the answers are that doctype's
+# Select options, read by question_answers. Reference Population Share's "question" offers these labels.
+QUESTION_LABELS = {
+	"ethnic_group": "Ethnic group (ONS 2021 high-level)",
+	"sex": "Sex",
+	"gender_identity_same_as_birth": "Gender identity the same as sex registered at birth",
+	"sexual_orientation": "Sexual orientation",
+	"disability": "Disability (Equality Act definition)",
+	"religion_or_belief": "Religion or belief",
+	"age_band": "Age band",
+	"qualification_region": "Where the primary medical qualification was gained",
+}
+# The questions by their Equality Monitoring fieldnames, in the form's order.
+EQUALITY_QUESTIONS = tuple(QUESTION_LABELS)
+
+
+def question_answers(question: str) -> list[str]:
+	"""The answers to one question in the form's order, without "Prefer not to say"."""
+	options = frappe.get_meta("Equality Monitoring").get_options(question).split("\n")
+	return [option for option in options if option and option != PREFER_NOT_TO_SAY]
+
+
+def question_with_label(label: str) -> str | None:
+	"""The question (its fieldname) a report label names, or None."""
+	return next((question for question, named in QUESTION_LABELS.items() if named == label), None)
 
 
 def case_field(question: str) -> str:

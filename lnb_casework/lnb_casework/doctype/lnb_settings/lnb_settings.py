@@ -3,6 +3,10 @@ from frappe import _
 from frappe.model.document import Document
 from frappe.utils import split_emails, validate_email_address
 
+from lnb_casework.lnb_casework.doctype.reference_population_share.reference_population_share import (
+	reference_share_problems,
+)
+
 DEFAULT_CONSENT_VERSION = "2026-1"
 DEFAULT_CONSENT_WORDING = (
 	"I give my explicit consent for Learn Not Blame (the Doctors' Association UK) to hold and use what I "
@@ -33,6 +37,9 @@ class LNBSettings(Document):
 			frappe.throw(_("Give the reminder days as whole numbers separated by commas, e.g. 14, 7, 2."))
 		if self.max_attachment_size_mb and self.max_attachment_size_mb > 10:
 			frappe.throw(_("Files larger than 10 MB cannot be accepted through the form."))
+		problems = reference_share_problems(self.reference_shares)
+		if problems:
+			frappe.throw(problems, title=_("Reference population shares"), as_list=True)
 
 	def coordinator_emails(self) -> list[str]:
 		return split_emails((self.coordinator_alert_emails or "").replace("\n", ","))
