@@ -34,8 +34,7 @@ from lnb_casework.learning.suppression import (
 from lnb_casework.learning.workflows import CLOSED, RESOLVED
 
 OPEN, ALL = "Open", "All"
-NO_ORGANISATION = "No organisation recorded"
-TOTAL = "All organisations"
+NO_ORGANISATION = ""  # the row of issues that name no organisation
 HIGH_SEVERITIES = ("High", "Critical")
 ISSUE = "Systemic Issue"
 SEIPS_TABLE, ORGANISATION_TABLE = "Systemic Issue SEIPS Component", "Systemic Issue Organisation"
@@ -88,8 +87,11 @@ def execute(filters: dict | None = None):
 			values[seips_field(component)] = sum(1 for name in names if component in issue_components[name])
 		return values
 
-	data = [row(_(key) if key == NO_ORGANISATION else key, by_row[key], shown_cases[key]) for key in row_keys]
-	totals = row(_(TOTAL), list(issues), shown_total)
+	data = [
+		row(key if key != NO_ORGANISATION else _("No organisation recorded"), by_row[key], shown_cases[key])
+		for key in row_keys
+	]
+	totals = row(_("All organisations"), list(issues), shown_total)
 	if data:
 		data.append(totals)
 
