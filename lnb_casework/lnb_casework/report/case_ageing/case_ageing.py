@@ -9,6 +9,8 @@ Time in states comes from the log: the time before the first logged change count
 in the state that change left; each logged change starts the time in the state it entered. The time since the
 last logged change counts to the case's current state (which is where the log ends, unless a state was set
 outside the workflow). Days are whole days, counted down, as in the stalled-case alert.
+
+Open cases show by default, ended ones on request; a state chosen in the filter shows whether open or ended.
 """
 
 import datetime
