@@ -1,0 +1,472 @@
+"""Discrimination and Disproportionality: who the doctors are, and the kinds of discrimination they report.
+
+Two views, never mixed (DOMAIN.md, "Discrimination and equality monitoring"):
+
+Who the doctors are
+	The equality monitoring answers of the cases opened in the period (withdrawn cases left out), question by
+	question: how many cases gave each answer, each answer's share among the cases that answered the
+	question ("Prefer not to say" and unanswered have rows of their own and are not in the share), the
+	group's share of the reference population entered in LNB Settings, and disproportionality: share among
+	cases ÷ reference share. Equality Monitoring is read with frappe.get_all: no role may open its records,
+	and this report shows only totals.
+
+Kinds of discrimination reported
+	What the doctors said happened: the answer to the case's discrimination question, and how many distinct
+	cases report each kind.
+
+Small numbers (lnb_casework/learning/suppression.py)
+	Every count below the threshold shows as "<5". A question's figures add up along two lines (the answers
+	to the cases that answered; those, "Prefer not to say" and unanswered to all the cases in the period), and
+	both are suppressed together, so that no hidden count can be worked out by subtracting the shown ones
+	from a total: the suppression engine hides the next figure ("[c]") wherever one would. A share or ratio
+	computed from a hidden count is hidden too; every share is hidden when the number of cases that answered
+	is, since a share and its count would give it away. A question fewer cases answered than the threshold
+	is held back whole.
+"""
+
+import frappe
+from frappe import _
+from frappe.utils import add_days, getdate
+
+from lnb_casework.casework.rules import WITHDRAWN
+from lnb_casework.intake.equality import (
+	EQUALITY_QUESTIONS,
+	PREFER_NOT_TO_SAY,
+	QUESTION_LABELS,
+	question_answers,
+	question_with_label,
+)
+from lnb_casework.learning.summary import small_number_threshold
+from lnb_casework.learning.suppression import (
+	SECONDARY_MARKER,
+	Figure,
+	_Engine,
+	_Line,
+	is_suppressed,
+	suppress_counts,
+	suppress_counts_with_total,
+	suppressed_marker,
+)
+
+WHO = "Who the doctors are"
+KINDS = "Kinds of discrimination reported"
+VIEWS = (WHO, KINDS)
+NOT_ANSWERED = "Not answered"
+ANSWERED = "Answered the question"
+ALL_CASES = "All cases in the period"
+ANY_KIND = "Cases reporting any kind"
+
+
+def execute(filters: dict | None = None):
+	filters = frappe._dict(filters or {})
+	view = filters.view or WHO
+	if view not in VIEWS:
+		frappe.throw(_("Choose a view: {0} or {1}.").format(_(WHO), _(KINDS)))
+	cases = cases_in_period(filters.from_date, filters.to_date)
+	threshold = small_number_threshold()
+	if view == KINDS:
+		return kinds_view(cases, threshold)
+	return who_view(cases, threshold, filters.question)
+
+
+def cases_in_period(from_date=None, to_date=None) -> list[str]:
+	"""The cases opened in the period (both days included), withdrawn ones left out."""
+	conditions = [["workflow_state", "!=", WITHDRAWN]]
+	if from_date:
+		conditions.append(["creation", ">=", getdate(from_date)])
+	if to_date:
+		conditions.append(["creation", "<", add_days(getdate(to_date), 1)])
+	return frappe.get_all("Case", filters=conditions, pluck="name", order_by="name")
+
+
+# ---- who the doctors are
+
+
+def who_view(cases: list[str], threshold: int, chart_question: str | None = None):
+	answers_of = monitoring_answers(cases)
+	total = len(cases)
+	references = reference_shares()
+	questions = [question_figures(question, cases, answers_of, threshold) for question in EQUALITY_QUESTIONS]
+
+	answered_any = sum(1 for case in cases if any(answers_of.get(case, {}).values()))
+	any_shown, total_hidden = suppress_counts_with_total(
+		{"any": answered_any, "none": total - answered_any}, threshold
+	)
+	if is_suppressed(total_hidden) or total < threshold:
+		any_shown = held_back(any_shown)
+
+	data = []
+	ratios = []
+	for figures in questions:
+		question = figures["question"]
+		label = _(QUESTION_LABELS[question])
+		for answer, count in figures["answers"].items():
+			share = figures["shares"][answer]
+			reference = references.get((question, answer))
+			ratio = None
+			if reference and reference.share and share is not None:
+				ratio = SECONDARY_MARKER if is_suppressed(share) else round(share / reference.share, 2)
+			if isinstance(ratio, float):
+				ratios.append(ratio)
+			data.append(
+				{
+					"question": label,
+					"answer": _(answer),
+					"cases": count,
+					"share": shown_percent(share, 1),
+					"reference_share": shown_percent(reference.share, 2) if reference else None,
+					"reference": f"{reference.source}, {reference.year}" if reference else None,
+					"ratio": f"{ratio:.2f}" if isinstance(ratio, float) else ratio,
+					"indent": 1,
+				}
+			)
+		for answer, count in (
+			(ANSWERED, figures["answered"]),
+			(PREFER_NOT_TO_SAY, figures["prefer_not_to_say"]),
+			(NOT_ANSWERED, figures["not_answered"]),
+		):
+			data.append({"question": label, "answer": _(answer), "cases": count, "indent": 1})
+		data.append(
+			{
+				"question": label,
+				"answer": _(ALL_CASES),
+				"cases": shown_total(total, threshold),
+				"indent": 0,
+				"bold": 1,
+			}
+		)
+
+	highest = max(ratios, default=None)
+	summary = [
+		{"label": _("Cases in the period"), "value": str(shown_total(total, threshold)), "datatype": "Data"},
+		{"label": _("Cases with any monitoring answer"), "value": str(any_shown["any"]), "datatype": "Data"},
+		{
+			"label": _("Highest ratio shown"),
+			"value": "–" if highest is None else f"{highest:.2f}",
+			"indicator": "Orange" if highest and highest > 1 else "Blue",
+			"datatype": "Data",
+		},
+	]
+	chart_of = question_with_label(chart_question or "") or EQUALITY_QUESTIONS[0]
+	chart = share_chart(next(q for q in questions if q["question"] == chart_of), references)
+	return who_columns(), data, footnote(threshold), chart, summary
+
+
+def shown_total(total: int, threshold: int) -> Figure:
+	"""The number of cases in the period, shown the same in every line and view: a total every question
+	and both views share is never hidden to protect one line (that line is held back whole instead)."""
+	return suppressed_marker(threshold) if 0 < total < threshold else total
+
+
+def held_back(figures: dict) -> dict:
+	"""Every figure hidden: for a group of cases too small to show anything of, or whose suppression would
+	need the number of cases in the period hidden."""
+	return dict.fromkeys(figures, SECONDARY_MARKER)
+
+
+def monitoring_answers(cases: list[str]) -> dict[str, dict[str, str | None]]:
+	"""{case: {question: answer}} for the cases that have an Equality Monitoring record."""
+	if not cases:
+		return {}
+	records = frappe.get_all(
+		"Equality Monitoring", filters={"case": ("in", cases)}, fields=["case", *EQUALITY_QUESTIONS]
+	)
+	return {record.pop("case"): record for record in records}
+
+
+def question_figures(question: str, cases: list[str], answers_of: dict, threshold: int) -> dict:
+	"""One question's counts and shares as they may be shown."""
+	counts = dict.fromkeys(question_answers(question), 0)
+	prefer_not_to_say = not_answered = 0
+	for case in cases:
+		answer = answers_of.get(case, {}).get(question)
+		if not answer:
+			not_answered += 1
+		elif answer == PREFER_NOT_TO_SAY:
+			prefer_not_to_say += 1
+		else:
+			# an answer the form no longer offers is still counted, under its own name
+			counts[answer] = counts.get(answer, 0) + 1
+	answered = sum(counts.values())
+	total = len(cases)
+	figures = {"question": question, "total": shown_total(total, threshold)}
+
+	shown = suppress_question(
+		list(counts.values()), answered, prefer_not_to_say, not_answered, total, threshold
+	)
+	if 0 < total < threshold or 0 < answered < threshold or is_suppressed(shown[-1]):
+		# held back whole: with so few cases even a zero tells something about them
+		hidden = SECONDARY_MARKER
+		return {
+			**figures,
+			"answers": held_back(counts),
+			"shares": held_back(counts),
+			"answered": hidden,
+			"prefer_not_to_say": hidden,
+			"not_answered": hidden,
+		}
+
+	answer_figures = dict(zip(counts, shown[: len(counts)], strict=True))
+	answered_shown, prefer_shown, not_answered_shown, _total = shown[len(counts) :]
+	shares = {}
+	for answer, figure in answer_figures.items():
+		if is_suppressed(figure) or is_suppressed(answered_shown):
+			shares[answer] = SECONDARY_MARKER
+		else:
+			shares[answer] = 100 * figure / answered if answered else None
+	return {
+		**figures,
+		"answers": answer_figures,
+		"shares": shares,
+		"answered": answered_shown,
+		"prefer_not_to_say": prefer_shown,
+		"not_answered": not_answered_shown,
+	}
+
+
+def suppress_question(
+	answer_counts: list[int],
+	answered: int,
+	prefer_not_to_say: int,
+	not_answered: int,
+	total: int,
+	threshold: int,
+) -> list[Figure]:
+	"""The figures of one question as shown: the answers, then answered, prefer not to say, not answered,
+	total. The answers add up to the answered; the answered, prefer not to say and not answered to the
+	total. Both lines are suppressed together (a hidden answered count needs a second hidden answer, and
+	so on) by the engine suppress_counts_with_total uses for a single line."""
+	k = len(answer_counts)
+	engine = _Engine(
+		values=[*answer_counts, answered, prefer_not_to_say, not_answered, total],
+		is_total=[False] * k + [True, False, False, True],
+		lines=[_Line(parts=list(range(k)), total=k), _Line(parts=[k, k + 1, k + 2], total=k + 3)],
+		threshold=threshold,
+	)
+	engine.run()
+	return [engine.shown(index) for index in range(k + 4)]
+
+
+def reference_shares() -> dict[tuple[str, str], frappe._dict]:
+	"""{(question, answer): row} from LNB Settings."""
+	rows = frappe.get_all(
+		"Reference Population Share",
+		filters={"parenttype": "LNB Settings", "parentfield": "reference_shares"},
+		fields=["question", "answer", "share", "source", "year"],
+	)
+	return {
+		(question_with_label(row.question), row.answer): row
+		for row in rows
+		if question_with_label(row.question)
+	}
+
+
+def shown_percent(value, decimals: int) -> str | None:
+	if value is None or is_suppressed(value):
+		return value
+	return f"{value:.{decimals}f}%"
+
+
+def share_chart(figures: dict, references: dict) -> dict | None:
+	"""Share among cases against reference share for one question; hidden groups are left out."""
+	groups = [
+		answer
+		for answer, share in figures["shares"].items()
+		if share is not None and not is_suppressed(share)
+	]
+	if not groups:
+		return None
+	question = figures["question"]
+
+	def reference_of(answer: str) -> float:
+		reference = references.get((question, answer))
+		return round(reference.share, 2) if reference else 0
+
+	return {
+		"title": _(QUESTION_LABELS[question]),
+		"data": {
+			"labels": [_(answer) for answer in groups],
+			"datasets": [
+				{
+					"name": _("Share among cases (%)"),
+					"values": [round(figures["shares"][answer], 1) for answer in groups],
+				},
+				{"name": _("Reference share (%)"), "values": [reference_of(answer) for answer in groups]},
+			],
+		},
+		"type": "bar",
+		"fieldtype": "Percent",
+		"colors": ["#7c3aed", "#9ca3af"],
+	}
+
+
+def who_columns() -> list[dict]:
+	return [
+		{"fieldname": "question", "label": _("Monitoring question"), "fieldtype": "Data", "width": 250},
+		{"fieldname": "answer", "label": _("Answer"), "fieldtype": "Data", "width": 250},
+		{"fieldname": "cases", "label": _("Cases"), "fieldtype": "Data", "width": 80, "align": "right"},
+		{
+			"fieldname": "share",
+			"label": _("Share among cases that answered"),
+			"fieldtype": "Data",
+			"width": 150,
+			"align": "right",
+		},
+		{
+			"fieldname": "reference_share",
+			"label": _("Reference share"),
+			"fieldtype": "Data",
+			"width": 120,
+			"align": "right",
+		},
+		{
+			"fieldname": "reference",
+			"label": _("Reference source and year"),
+			"fieldtype": "Data",
+			"width": 170,
+		},
+		{
+			"fieldname": "ratio",
+			"label": _("Disproportionality"),
+			"fieldtype": "Data",
+			"width": 130,
+			"align": "right",
+		},
+	]
+
+
+# ---- kinds of discrimination reported
+
+
+def kinds_view(cases: list[str], threshold: int):
+	case_meta = frappe.get_meta("Case")
+	reported = dict.fromkeys([o for o in case_meta.get_options("discrimination").split("\n") if o], 0)
+	reported[NOT_ANSWERED] = 0
+	answers = (
+		frappe.get_all(
+			"Case", filters={"name": ("in", cases)}, fields=["discrimination"], pluck="discrimination"
+		)
+		if cases
+		else []
+	)
+	for answer in answers:
+		key = answer if answer in reported else NOT_ANSWERED
+		reported[key] += 1
+	total = len(cases)
+	reported_shown, total_figure = suppress_counts_with_total(reported, threshold)
+	if 0 < total < threshold or is_suppressed(total_figure):
+		reported_shown = held_back(reported_shown)
+	total_shown = shown_total(total, threshold)
+
+	kind_meta = frappe.get_meta("Case Discrimination Kind")
+	kinds = dict.fromkeys([o for o in kind_meta.get_options("kind").split("\n") if o], 0)
+	rows = (
+		frappe.get_all(
+			"Case Discrimination Kind",
+			filters={"parenttype": "Case", "parentfield": "discrimination_kinds", "parent": ("in", cases)},
+			fields=["parent", "kind"],
+		)
+		if cases
+		else []
+	)
+	cases_of_kind: dict[str, set[str]] = {}
+	for row in rows:
+		cases_of_kind.setdefault(row.kind, set()).add(row.parent)
+	for kind, named in cases_of_kind.items():
+		kinds[kind] = len(named)
+	# a case may report several kinds, so the kinds add up to nothing shown: each count stands alone
+	kinds[ANY_KIND] = len({row.parent for row in rows})
+	kinds_shown = suppress_counts(kinds, threshold, total_shown=False)
+	if 0 < total < threshold:
+		kinds_shown = held_back(kinds_shown)
+
+	question = _("Did the doctor report discrimination?")
+	data = [
+		{"group": question, "answer": _(answer), "cases": figure, "indent": 1}
+		for answer, figure in reported_shown.items()
+	]
+	data.append({"group": question, "answer": _(ALL_CASES), "cases": total_shown, "indent": 0, "bold": 1})
+	group = _("Kinds of discrimination reported (a case may report several)")
+	data += [
+		{"group": group, "answer": _(kind), "cases": figure, "indent": 1}
+		for kind, figure in kinds_shown.items()
+		if kind != ANY_KIND
+	]
+	data.append(
+		{"group": group, "answer": _(ANY_KIND), "cases": kinds_shown[ANY_KIND], "indent": 0, "bold": 1}
+	)
+
+	columns = [
+		{"fieldname": "group", "label": _("Question"), "fieldtype": "Data", "width": 330},
+		{"fieldname": "answer", "label": _("Answer or kind"), "fieldtype": "Data", "width": 260},
+		{"fieldname": "cases", "label": _("Cases"), "fieldtype": "Data", "width": 90, "align": "right"},
+	]
+	shown_kinds = [
+		kind
+		for kind, figure in kinds_shown.items()
+		if kind != ANY_KIND and not is_suppressed(figure) and figure
+	]
+	chart = (
+		{
+			"data": {
+				"labels": [_(kind) for kind in shown_kinds],
+				"datasets": [{"name": _("Cases"), "values": [kinds_shown[kind] for kind in shown_kinds]}],
+			},
+			"type": "bar",
+		}
+		if shown_kinds
+		else None
+	)
+	summary = [
+		{"label": _("Cases in the period"), "value": str(total_shown), "datatype": "Data"},
+		{
+			"label": _("Cases reporting discrimination"),
+			"value": str(reported_shown.get("Yes", 0)),
+			"datatype": "Data",
+		},
+		{"label": _(ANY_KIND), "value": str(kinds_shown[ANY_KIND]), "datatype": "Data"},
+	]
+	return columns, data, footnote(threshold), chart, summary
+
+
+# ---- footnote
+
+
+def footnote(threshold: int) -> str:
+	marker = suppressed_marker(threshold)
+	points = [
+		_(
+			"{0} means fewer than {1} cases. {2} marks a figure held back so that a small number cannot be "
+			"worked out by subtracting from a total, and any share or ratio worked out from a held-back count; "
+			"a question that fewer than {1} cases answered is held back whole."
+		).format(marker, threshold, SECONDARY_MARKER),
+		_(
+			'Shares are among the cases that answered each question; "Prefer not to say" and unanswered are '
+			"counted apart. Disproportionality is a group's share among cases divided by its share of the "
+			"reference population entered in LNB Settings: above 1, the group comes to us more often than its "
+			"numbers would suggest. Withdrawn cases are left out."
+		),
+	]
+	context = [
+		_(
+			"Doctors from ethnic minorities are about twice as likely to be referred to the GMC by their "
+			'employer as white doctors (GMC, "Fair to refer?", 2019; BMJ 2020;368:m338).'
+		),
+		_(
+			"Employer referrals are about 4% of referrals to the GMC, but about 77% of them lead to an "
+			"investigation, against about 9% of complaints from patients (same sources)."
+		),
+		_(
+			"NHS Resolution: the average ongoing exclusion was 5.5 months at the end of 2023/24; male, "
+			"middle-aged and Black doctors are more likely to be excluded."
+		),
+	]
+	items = "".join(f"<li>{frappe.utils.escape_html(text)}</li>" for text in context)
+	notes = "".join(f"<p>{frappe.utils.escape_html(text)}</p>" for text in points)
+	return f"{notes}<p><b>{frappe.utils.escape_html(_('Why this matters'))}</b></p><ul>{items}</ul>"
+
+
+@frappe.whitelist()
+def question_labels() -> list[dict[str, str]]:
+	"""The monitoring questions, for the report's chart filter."""
+	return [{"value": QUESTION_LABELS[q], "label": _(QUESTION_LABELS[q])} for q in EQUALITY_QUESTIONS]
