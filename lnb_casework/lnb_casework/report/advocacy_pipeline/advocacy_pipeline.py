@@ -3,10 +3,6 @@
 Actions, their linked systemic issues and those issues' titles are read through frappe.get_list, so the
 report shows what the user may list. An action is overdue when it is still open (planned or in progress)
 and its due date has passed, as in the overdue-action alert.
-
-The report's ref_doctype is Systemic Issue, not Advocacy Action: Frappe runs a report only for users with
-report permission on its ref_doctype, and caseworkers, who may read the pipeline (POLICY.md), have read but not
-report permission on Advocacy Action. Every role of the report has report permission on Systemic Issue.
 """
 
 import datetime
