@@ -1,53 +1,57 @@
 // Who the doctors are, and the kinds of discrimination they report: two views, never mixed.
-const WHO = "Who the doctors are";
-const KINDS = "Kinds of discrimination reported";
-const METHODS = "lnb_casework.lnb_casework.report.discrimination_and_disproportionality.discrimination_and_disproportionality";
+// (Wrapped in a function: Frappe evaluates report scripts in the page's global scope.)
+(() => {
+	const WHO = "Who the doctors are";
+	const KINDS = "Kinds of discrimination reported";
+	const MODULE =
+		"lnb_casework.lnb_casework.report.discrimination_and_disproportionality.discrimination_and_disproportionality";
 
-frappe.query_reports["Discrimination and Disproportionality"] = {
-	filters: [
-		{
-			fieldname: "from_date",
-			label: __("From date"),
-			fieldtype: "Date",
-			default: frappe.datetime.add_months(frappe.datetime.get_today(), -12),
-		},
-		{
-			fieldname: "to_date",
-			label: __("To date"),
-			fieldtype: "Date",
-			default: frappe.datetime.get_today(),
-		},
-		{
-			fieldname: "view",
-			label: __("View"),
-			fieldtype: "Select",
-			options: [
-				{ value: WHO, label: __(WHO) },
-				{ value: KINDS, label: __(KINDS) },
-			],
-			default: WHO,
-			reqd: 1,
-		},
-		{
-			fieldname: "question",
-			label: __("Question in the chart"),
-			fieldtype: "Select",
-			options: [""],
-			depends_on: `eval:doc.view == "${WHO}"`,
-		},
-	],
+	frappe.query_reports["Discrimination and Disproportionality"] = {
+		filters: [
+			{
+				fieldname: "from_date",
+				label: __("From date"),
+				fieldtype: "Date",
+				default: frappe.datetime.add_months(frappe.datetime.get_today(), -12),
+			},
+			{
+				fieldname: "to_date",
+				label: __("To date"),
+				fieldtype: "Date",
+				default: frappe.datetime.get_today(),
+			},
+			{
+				fieldname: "view",
+				label: __("View"),
+				fieldtype: "Select",
+				options: [
+					{ value: WHO, label: __(WHO) },
+					{ value: KINDS, label: __(KINDS) },
+				],
+				default: WHO,
+				reqd: 1,
+			},
+			{
+				fieldname: "question",
+				label: __("Question in the chart"),
+				fieldtype: "Select",
+				options: [""],
+				depends_on: `eval:doc.view == "${WHO}"`,
+			},
+		],
 
-	onload(report) {
-		// the questions are named in one place, on the server
-		frappe.xcall(`${METHODS}.question_labels`).then((questions) => {
-			const filter = report.get_filter("question");
-			filter.df.options = [{ value: "", label: "" }, ...questions];
-			filter.refresh();
-		});
-	},
+		onload(report) {
+			// the questions are named in one place, on the server
+			frappe.xcall(`${MODULE}.question_labels`).then((questions) => {
+				const filter = report.get_filter("question");
+				filter.df.options = [{ value: "", label: "" }, ...questions];
+				filter.refresh();
+			});
+		},
 
-	formatter(value, row, column, data, default_formatter) {
-		value = default_formatter(value, row, column, data);
-		return data && data.bold ? `<b>${value}</b>` : value;
-	},
-};
+		formatter(value, row, column, data, default_formatter) {
+			value = default_formatter(value, row, column, data);
+			return data && data.bold ? `<b>${value}</b>` : value;
+		},
+	};
+})();
