@@ -1,0 +1,50 @@
+"""Systemic issues by the SEIPS work-system component they name, open and ended (an issue naming
+several components counts under each).
+
+Read through frappe.get_list, so the Systemic Issue permissions apply.
+"""
+
+import frappe
+from frappe import _
+
+from lnb_casework.learning.workflows import CLOSED, RESOLVED
+
+COMPONENTS = "Systemic Issue SEIPS Component"
+ENDED = (RESOLVED, CLOSED)
+
+
+@frappe.whitelist()
+def get(
+	chart_name=None,
+	chart=None,
+	no_cache=None,
+	filters=None,
+	from_date=None,
+	to_date=None,
+	timespan=None,
+	time_interval=None,
+	heatmap_year=None,
+) -> dict:
+	return systemic_issues_by_seips_component()
+
+
+def systemic_issues_by_seips_component() -> dict:
+	components = [c for c in frappe.get_meta(COMPONENTS).get_options("seips_component").split("\n") if c]
+	rows = frappe.get_list(
+		"Systemic Issue",
+		fields=["name", "workflow_state", f"`tab{COMPONENTS}`.`seips_component` as component"],
+		order_by=None,
+		limit_page_length=0,
+	)
+	open_issues = {component: set() for component in components}
+	ended_issues = {component: set() for component in components}
+	for row in rows:
+		if row.component in open_issues:
+			(ended_issues if row.workflow_state in ENDED else open_issues)[row.component].add(row.name)
+	return {
+		"labels": [_(component) for component in components],
+		"datasets": [
+			{"name": _("Open"), "values": [len(open_issues[c]) for c in components]},
+			{"name": _("Resolved or closed"), "values": [len(ended_issues[c]) for c in components]},
+		],
+	}
