@@ -1,16 +1,19 @@
 """Each alert: the right Email Queue rows for the right recipients, once; a second run sends nothing."""
 
 import datetime
+import email
+import re
 
 import frappe
 from frappe.model.workflow import apply_workflow
 from frappe.tests.utils import FrappeTestCase
-from frappe.utils import add_days, getdate, now_datetime
+from frappe.utils import add_days, format_date, getdate, now_datetime
 
 from lnb_casework.alerts.scheduled import (
 	send_deadline_reminders,
 	send_overdue_action_alerts,
 	send_stalled_case_alerts,
+	send_weekly_digest,
 )
 from lnb_casework.casework.test_casework import case_in
 from lnb_casework.lnb_casework.doctype.case.test_case import make_user
@@ -242,3 +245,59 @@ class TestSchedule(AlertTestCase):
 		for user in (CASEWORKER, LEAD):
 			self.assertFalse(frappe.has_permission("LNB Alert Log", "read", user=user))
 		self.assertFalse(frappe.has_permission("LNB Alert Log", "write", user=COORDINATORS[0]))
+
+
+def html_of(message: str) -> str:
+	"""The HTML part of a queued email, decoded."""
+	parsed = email.message_from_string(message)
+	part = next(part for part in parsed.walk() if part.get_content_type() == "text/html")
+	return part.get_payload(decode=True).decode()
+
+
+class TestWeeklyDigest(AlertTestCase):
+	def test_the_headline_numbers_go_to_the_coordinators_once_a_week_on_the_digest_day(self):
+		frappe.db.set_single_value("LNB Settings", "digest_day", "Monday")
+		frappe.clear_document_cache("LNB Settings", "LNB Settings")
+		frappe.db.delete("Systemic Issue")
+		case_without_dates("New")
+		case_without_dates("Triage")
+		case_without_dates(
+			"Active Support", CASEWORKER, last_activity_on=now_datetime() - datetime.timedelta(days=30)
+		)
+		soon = case_without_dates("Under Review", CASEWORKER)
+		deadline(soon, add_days(getdate(), 3))
+		case_without_dates("Closed", CASEWORKER)
+		frappe.get_doc(
+			{
+				"doctype": "Systemic Issue",
+				"title": "Rotas without cover",
+				"seips_components": [{"seips_component": "Tasks"}],
+			}
+		).insert(ignore_permissions=True)
+
+		monday, tuesday = getdate("2026-11-30"), getdate("2026-12-01")
+		self.assertEqual(send_weekly_digest(tuesday), 0)
+		self.assertEqual(send_weekly_digest(monday), 1)
+		((recipients, subject, message),) = queued("LNB Settings")
+		self.assertEqual(recipients, COORDINATORS)
+		self.assertEqual(subject, f"Learn Not Blame: the week of {format_date(monday)}")
+		body = html_of(message)
+		figures = dict(re.findall(r"<td[^>]*>([^<]+)</td>\s*<td[^>]*><strong>([^<]+)</strong>", body))
+		self.assertEqual(
+			figures,
+			{
+				"Cases awaiting triage": "2",
+				"Open cases": "4",
+				"Stalled cases": "1",
+				"Cases with a deadline in the next 7 days": "1",
+				"Open systemic issues": "1",
+				"Overdue advocacy actions": "0",
+			},
+		)
+		self.assertIn("/app/learn-not-blame", body)
+		self.assertNotIn("LNB-", body)
+
+		self.assertEqual(send_weekly_digest(monday), 0)
+		self.assertEqual(send_weekly_digest(add_days(monday, 3)), 0)
+		self.assertEqual(send_weekly_digest(add_days(monday, 7)), 1)
+		self.assertEqual(len(queued("LNB Settings")), 2)
