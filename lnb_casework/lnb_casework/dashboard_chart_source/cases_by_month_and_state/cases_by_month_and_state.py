@@ -1,4 +1,5 @@
-"""Cases opened in each of the last 12 months, by the state each is in now.
+"""Cases opened in each of the last 12 months, by the state each is in now: new and in triage together as
+awaiting triage (as on the number card), closed, withdrawn and referred on together as ended.
 
 Read through frappe.get_list, so the Case row rule applies: a caseworker's chart shows their own cases.
 """
@@ -10,9 +11,11 @@ import frappe
 from frappe import _
 from frappe.utils import add_months, get_first_day, getdate, today
 
-from lnb_casework.casework.rules import ENDED_STATES, OPEN_STATES
+from lnb_casework.casework.rules import ENDED_STATES, NEW, OPEN_STATES, TRIAGE
 
 MONTHS = 12
+AWAITING_TRIAGE, ENDED = "Awaiting triage", "Ended"
+GROUPS = (AWAITING_TRIAGE, *(state for state in OPEN_STATES if state not in (NEW, TRIAGE)), ENDED)
 MONTH_NAMES = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
@@ -32,6 +35,8 @@ def get(
 
 
 def cases_by_month_and_state(on: datetime.date | None = None) -> dict:
+	"""{"labels": the 12 months, "datasets": one per group of states}: always the same datasets in the same
+	order, so that each keeps its colour (custom_options in the chart)."""
 	first = get_first_day(add_months(getdate(on or today()), -(MONTHS - 1)))
 	months = [getdate(add_months(first, number)) for number in range(MONTHS)]
 	cases = frappe.get_list(
@@ -41,14 +46,19 @@ def cases_by_month_and_state(on: datetime.date | None = None) -> dict:
 		order_by=None,
 		limit_page_length=0,
 	)
-	counts = Counter((month_of(case.creation), case.workflow_state) for case in cases)
-	states = [state for state in (*OPEN_STATES, *ENDED_STATES) if any(s == state for _m, s in counts)]
+	counts = Counter((month_of(case.creation), group_of(case.workflow_state)) for case in cases)
 	return {
 		"labels": [f"{_(MONTH_NAMES[month.month - 1])} {month.year}" for month in months],
 		"datasets": [
-			{"name": _(state), "values": [counts[(month, state)] for month in months]} for state in states
+			{"name": _(group), "values": [counts[(month, group)] for month in months]} for group in GROUPS
 		],
 	}
+
+
+def group_of(state: str) -> str:
+	if state in (NEW, TRIAGE):
+		return AWAITING_TRIAGE
+	return ENDED if state in ENDED_STATES else state
 
 
 def month_of(moment) -> datetime.date:

@@ -45,7 +45,8 @@
 			frappe.xcall(`${MODULE}.question_labels`).then((questions) => {
 				const filter = report.get_filter("question");
 				filter.df.options = [{ value: "", label: "" }, ...questions];
-				filter.refresh();
+				// only the options: a refresh could run the report again while it is being drawn
+				filter.set_options();
 			});
 		},
 

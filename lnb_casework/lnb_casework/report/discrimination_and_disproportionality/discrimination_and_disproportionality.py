@@ -92,7 +92,7 @@ def who_view(cases: list[str], threshold: int, chart_question: str | None = None
 	any_shown, total_hidden = suppress_counts_with_total(
 		{"any": answered_any, "none": total - answered_any}, threshold
 	)
-	if is_suppressed(total_hidden) or total < threshold:
+	if is_suppressed(total_hidden) or 0 < total < threshold:
 		any_shown = held_back(any_shown)
 
 	data = []
@@ -100,6 +100,16 @@ def who_view(cases: list[str], threshold: int, chart_question: str | None = None
 	for figures in questions:
 		question = figures["question"]
 		label = _(QUESTION_LABELS[question])
+		# each question's total heads its rows, which fold under it
+		data.append(
+			{
+				"question": label,
+				"answer": _(ALL_CASES),
+				"cases": shown_total(total, threshold),
+				"indent": 0,
+				"bold": 1,
+			}
+		)
 		for answer, count in figures["answers"].items():
 			share = figures["shares"][answer]
 			reference = references.get((question, answer))
@@ -126,15 +136,6 @@ def who_view(cases: list[str], threshold: int, chart_question: str | None = None
 			(NOT_ANSWERED, figures["not_answered"]),
 		):
 			data.append({"question": label, "answer": _(answer), "cases": count, "indent": 1})
-		data.append(
-			{
-				"question": label,
-				"answer": _(ALL_CASES),
-				"cases": shown_total(total, threshold),
-				"indent": 0,
-				"bold": 1,
-			}
-		)
 
 	highest = max(ratios, default=None)
 	summary = [
@@ -283,15 +284,15 @@ def share_chart(figures: dict, references: dict) -> dict | None:
 		return round(reference.share, 2) if reference else 0
 
 	return {
-		"title": _(QUESTION_LABELS[question]),
+		"title": _("{0}: share among cases and reference share (%)").format(_(QUESTION_LABELS[question])),
 		"data": {
 			"labels": [_(answer) for answer in groups],
 			"datasets": [
 				{
-					"name": _("Share among cases (%)"),
+					"name": _("Cases"),
 					"values": [round(figures["shares"][answer], 1) for answer in groups],
 				},
-				{"name": _("Reference share (%)"), "values": [reference_of(answer) for answer in groups]},
+				{"name": _("Reference"), "values": [reference_of(answer) for answer in groups]},
 			],
 		},
 		"type": "bar",
@@ -301,37 +302,18 @@ def share_chart(figures: dict, references: dict) -> dict | None:
 
 
 def who_columns() -> list[dict]:
+	def column(fieldname: str, label: str, width: int, numeric: bool = False) -> dict:
+		shown = {"fieldname": fieldname, "label": label, "fieldtype": "Data", "width": width}
+		return {**shown, "align": "right"} if numeric else shown
+
 	return [
-		{"fieldname": "question", "label": _("Monitoring question"), "fieldtype": "Data", "width": 250},
-		{"fieldname": "answer", "label": _("Answer"), "fieldtype": "Data", "width": 250},
-		{"fieldname": "cases", "label": _("Cases"), "fieldtype": "Data", "width": 80, "align": "right"},
-		{
-			"fieldname": "share",
-			"label": _("Share among cases that answered"),
-			"fieldtype": "Data",
-			"width": 150,
-			"align": "right",
-		},
-		{
-			"fieldname": "reference_share",
-			"label": _("Reference share"),
-			"fieldtype": "Data",
-			"width": 120,
-			"align": "right",
-		},
-		{
-			"fieldname": "reference",
-			"label": _("Reference source and year"),
-			"fieldtype": "Data",
-			"width": 170,
-		},
-		{
-			"fieldname": "ratio",
-			"label": _("Disproportionality"),
-			"fieldtype": "Data",
-			"width": 130,
-			"align": "right",
-		},
+		column("question", _("Monitoring question"), 210),
+		column("answer", _("Answer"), 250),
+		column("cases", _("Cases"), 80, numeric=True),
+		column("share", _("Share among cases"), 170, numeric=True),
+		column("reference_share", _("Reference share"), 150, numeric=True),
+		column("reference", _("Source and year"), 160),
+		column("ratio", _("Disproportionality"), 160, numeric=True),
 	]
 
 
@@ -381,20 +363,20 @@ def kinds_view(cases: list[str], threshold: int):
 		kinds_shown = held_back(kinds_shown)
 
 	question = _("Did the doctor report discrimination?")
-	data = [
+	data = [{"group": question, "answer": _(ALL_CASES), "cases": total_shown, "indent": 0, "bold": 1}]
+	data += [
 		{"group": question, "answer": _(answer), "cases": figure, "indent": 1}
 		for answer, figure in reported_shown.items()
 	]
-	data.append({"group": question, "answer": _(ALL_CASES), "cases": total_shown, "indent": 0, "bold": 1})
 	group = _("Kinds of discrimination reported (a case may report several)")
+	data.append(
+		{"group": group, "answer": _(ANY_KIND), "cases": kinds_shown[ANY_KIND], "indent": 0, "bold": 1}
+	)
 	data += [
 		{"group": group, "answer": _(kind), "cases": figure, "indent": 1}
 		for kind, figure in kinds_shown.items()
 		if kind != ANY_KIND
 	]
-	data.append(
-		{"group": group, "answer": _(ANY_KIND), "cases": kinds_shown[ANY_KIND], "indent": 0, "bold": 1}
-	)
 
 	columns = [
 		{"fieldname": "group", "label": _("Question"), "fieldtype": "Data", "width": 330},
