@@ -11,11 +11,11 @@ from frappe.utils import date_diff, format_date, get_url, get_url_to_form, getda
 
 from lnb_casework.alerts.due import alert_key, digest_is_due, reminder_stage, week_of
 from lnb_casework.alerts.sending import coordinators, send_once
-from lnb_casework.casework.rules import OPEN_STATES, stalled_cutoff
+from lnb_casework.casework.rules import OPEN_STATES
 from lnb_casework.deadlines.arithmetic import next_exclusion_review
 from lnb_casework.deadlines.computed import EXCLUSION_REVIEW
-from lnb_casework.learning.workflows import OPEN_ACTION_STATES
 from lnb_casework.lnb_casework.doctype.lnb_settings.lnb_settings import get_lnb_settings, reminder_days
+from lnb_casework.oversight.headlines import headline_figures, overdue_action_filters, stalled_filters
 
 DEADLINE_REMINDER, STALLED_CASE = "Deadline reminder", "Stalled case"
 OVERDUE_ACTION, WEEKLY_DIGEST = "Overdue action", "Weekly digest"
@@ -124,14 +124,10 @@ def roll_exclusion_reviews(today: datetime.date) -> None:
 def send_stalled_case_alerts(now: datetime.datetime | None = None) -> int:
 	"""Each open case without activity for the configured days, to its caseworker and the coordinators,
 	once for each stretch of inactivity."""
-	settings = get_lnb_settings()
 	now = now or now_datetime()
 	stalled = frappe.get_all(
 		"Case",
-		filters={
-			"workflow_state": ["in", OPEN_STATES],
-			"last_activity_on": ["<", stalled_cutoff(now, settings.stalled_after_days or 21)],
-		},
+		filters=stalled_filters(now),
 		fields=["name", "workflow_state", "caseworker", "last_activity_on"],
 		order_by="last_activity_on asc",
 	)
@@ -163,7 +159,7 @@ def send_overdue_action_alerts(today: datetime.date | None = None) -> int:
 	today = getdate(today)
 	overdue = frappe.get_all(
 		"Advocacy Action",
-		filters={"due_date": ["<", today], "workflow_state": ["in", OPEN_ACTION_STATES]},
+		filters=overdue_action_filters(today),
 		fields=["name", "title", "workflow_state", "responsible", "owner", "due_date"],
 		order_by="due_date asc",
 	)
@@ -194,8 +190,6 @@ def send_overdue_action_alerts(today: datetime.date | None = None) -> int:
 
 def send_weekly_digest(today: datetime.date | None = None) -> int:
 	"""The headline numbers, to the coordinators, on the configured day, once a week."""
-	from lnb_casework.oversight.headlines import headline_figures
-
 	today = getdate(today)
 	if not digest_is_due(today, get_lnb_settings().digest_day):
 		return 0

@@ -162,7 +162,7 @@ class TestStalledCases(AlertTestCase):
 
 
 class TestOverdueActions(AlertTestCase):
-	def action(self, due: datetime.date, state: str = "Planned", responsible: str = LEAD) -> str:
+	def action(self, due: datetime.date | None, state: str = "Planned", responsible: str = LEAD) -> str:
 		doc = frappe.get_doc(
 			{
 				"doctype": "Advocacy Action",
@@ -180,6 +180,7 @@ class TestOverdueActions(AlertTestCase):
 		overdue = self.action(add_days(TODAY, -3))
 		self.action(add_days(TODAY, -3), state="Completed")
 		self.action(add_days(TODAY, 1))
+		self.action(None)
 		in_progress = self.action(add_days(TODAY, -1), state="In Progress", responsible=COORDINATORS[0])
 
 		self.assertEqual(send_overdue_action_alerts(TODAY), 2)

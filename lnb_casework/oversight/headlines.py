@@ -12,13 +12,15 @@ but a System Manager only when they may read its document_type (Number Card's ha
 policy lead, who may read no case, is not offered the case cards.
 """
 
+import datetime
+
 import frappe
 from frappe.utils import add_days, cint, getdate, now_datetime, today
 
 from lnb_casework.casework.rules import NEW, OPEN_STATES, TRIAGE, stalled_cutoff
 from lnb_casework.learning.workflows import CLOSED, OPEN_ACTION_STATES, RESOLVED
+from lnb_casework.lnb_casework.doctype.lnb_settings.lnb_settings import stalled_after_days
 
-DEFAULT_STALLED_AFTER_DAYS = 21
 DEADLINE_DAYS = 7
 # (child table of Case, its date field)
 DEADLINE_TABLES = (("Case Deadline", "due_date"), ("Case Key Date", "date"))
@@ -31,31 +33,35 @@ def count(doctype: str, filters: list) -> int:
 	return rows[0].count if rows else 0
 
 
-def stalled_after_days() -> int:
-	return (
-		cint(frappe.db.get_single_value("LNB Settings", "stalled_after_days")) or DEFAULT_STALLED_AFTER_DAYS
-	)
-
-
 def awaiting_triage_filters() -> list:
 	return [["workflow_state", "in", (NEW, TRIAGE)]]
 
 
-def stalled_filters() -> list:
-	cutoff = stalled_cutoff(now_datetime(), stalled_after_days())
-	return [["workflow_state", "in", OPEN_STATES], ["last_activity_on", "<", cutoff]]
+# Frappe compares an empty date as 0001-01-01, so "< cutoff" alone would take in undated rows.
+
+
+def stalled_filters(now: datetime.datetime | None = None) -> list:
+	"""Open cases whose last activity is older than the settings' number of days: the one definition used
+	by the card, the digest, the Case Ageing report and the stalled-case alert."""
+	cutoff = stalled_cutoff(now or now_datetime(), stalled_after_days())
+	return [
+		["workflow_state", "in", OPEN_STATES],
+		["last_activity_on", "is", "set"],
+		["last_activity_on", "<", cutoff],
+	]
 
 
 def open_issue_filters() -> list:
 	return [["workflow_state", "not in", ENDED_ISSUE_STATES]]
 
 
-def overdue_action_filters() -> list:
-	# Frappe compares an empty date as 0001-01-01, so "due_date < today" alone counts undated actions
+def overdue_action_filters(on: datetime.date | None = None) -> list:
+	"""Open advocacy actions past their due date: used by the card, the digest, the Advocacy Pipeline
+	report and the overdue-action alert."""
 	return [
 		["workflow_state", "in", OPEN_ACTION_STATES],
 		["due_date", "is", "set"],
-		["due_date", "<", getdate(today())],
+		["due_date", "<", getdate(on or today())],
 	]
 
 

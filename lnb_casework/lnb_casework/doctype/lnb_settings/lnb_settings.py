@@ -1,13 +1,14 @@
 import frappe
 from frappe import _
 from frappe.model.document import Document
-from frappe.utils import split_emails, validate_email_address
+from frappe.utils import cint, split_emails, validate_email_address
 
 from lnb_casework.lnb_casework.doctype.reference_population_share.reference_population_share import (
 	reference_share_problems,
 )
 
 DEFAULT_CONSENT_VERSION = "2026-1"
+DEFAULT_STALLED_AFTER_DAYS = 21
 DEFAULT_CONSENT_WORDING = (
 	"I give my explicit consent for Learn Not Blame (the Doctors' Association UK) to hold and use what I "
 	"tell in this form, including information about my health, my ethnicity and other protected "
@@ -57,13 +58,19 @@ def get_lnb_settings() -> LNBSettings:
 	return frappe.get_cached_doc("LNB Settings")
 
 
+def stalled_after_days() -> int:
+	return (
+		cint(frappe.db.get_single_value("LNB Settings", "stalled_after_days")) or DEFAULT_STALLED_AFTER_DAYS
+	)
+
+
 def fill_in_defaults() -> None:
 	"""Gives a new site working consent wording and signposting; never overwrites what a coordinator wrote."""
 	settings = frappe.get_single("LNB Settings")
 	defaults = {
 		"intake_rate_limit": 5,
 		"small_number_threshold": 5,
-		"stalled_after_days": 21,
+		"stalled_after_days": DEFAULT_STALLED_AFTER_DAYS,
 		"deadline_reminder_days": "14, 7, 2",
 		"tribunal_limit_months": 3,
 		"exclusion_review_weeks": 4,

@@ -12,6 +12,7 @@ from frappe import _
 from frappe.utils import date_diff, getdate, today
 
 from lnb_casework.learning.workflows import ABANDONED, COMPLETED, IN_PROGRESS, OPEN_ACTION_STATES, PLANNED
+from lnb_casework.oversight.headlines import overdue_action_filters
 
 ACTION, ACTION_ISSUE = "Advocacy Action", "Advocacy Action Issue"
 STATES = (PLANNED, IN_PROGRESS, COMPLETED, ABANDONED)
@@ -28,8 +29,7 @@ def execute(filters: dict | None = None):
 	if filters.responsible:
 		conditions.append(["responsible", "=", filters.responsible])
 	if filters.overdue_only:
-		conditions.append(["workflow_state", "in", OPEN_ACTION_STATES])
-		conditions.append(["due_date", "<", on])
+		conditions += overdue_action_filters(on)
 	actions = frappe.get_list(
 		ACTION,
 		filters=conditions,

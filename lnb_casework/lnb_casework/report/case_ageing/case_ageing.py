@@ -22,15 +22,10 @@ from frappe import _
 from frappe.utils import cint, flt, now_datetime
 
 from lnb_casework.casework.rules import ENDED_STATES, OPEN_STATES, stalled_cutoff
+from lnb_casework.lnb_casework.doctype.lnb_settings.lnb_settings import stalled_after_days
+from lnb_casework.oversight.headlines import stalled_filters
 
-DEFAULT_STALLED_AFTER_DAYS = 21
 SECONDS_IN_A_DAY = 24 * 60 * 60
-
-
-def stalled_after_days() -> int:
-	return (
-		cint(frappe.db.get_single_value("LNB Settings", "stalled_after_days")) or DEFAULT_STALLED_AFTER_DAYS
-	)
 
 
 def whole_days(seconds: float) -> int:
@@ -70,8 +65,7 @@ def execute(filters: dict | None = None):
 	elif not filters.include_ended:
 		conditions.append(["workflow_state", "in", OPEN_STATES])
 	if filters.stalled_only:
-		conditions.append(["workflow_state", "in", OPEN_STATES])
-		conditions.append(["last_activity_on", "<", cutoff])
+		conditions += stalled_filters(now)
 	cases = frappe.get_list(
 		"Case",
 		filters=conditions,
