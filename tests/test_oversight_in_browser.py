@@ -108,15 +108,6 @@ def seeded() -> Iterator[list[str]]:
 	from lnb_casework.lnb_casework.doctype.case.test_case import make_user, submit_through_form
 
 	frappe.db.rollback()
-	# A new site sends everyone to the setup wizard until it has been completed; mark it done as the
-	# wizard's last step does (frappe/desk/page/setup_wizard/setup_wizard.py).
-	if (
-		not frappe.db.get_single_value("System Settings", "setup_complete")
-		or frappe.db.get_default("desktop:home_page") == "setup-wizard"
-	):
-		frappe.db.set_default("desktop:home_page", "workspace")
-		frappe.db.set_single_value("System Settings", "setup_complete", 1)
-		frappe.clear_cache()
 	make_user(COORDINATOR, "LNB Coordinator")
 	from frappe.utils.password import update_password
 
