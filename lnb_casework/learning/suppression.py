@@ -46,7 +46,7 @@ Limits
 """
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 DEFAULT_THRESHOLD = 5
@@ -165,6 +165,26 @@ def suppress_table_with_totals(
 		column_totals={columns[c]: engine.shown(at) for c, at in enumerate(column_total_at)},
 		grand_total=None if grand_at is None else engine.shown(grand_at),
 	)
+
+
+def suppress_linked_lines(
+	values: Sequence[int], lines: Sequence[tuple[Sequence[int], int]], threshold: int = DEFAULT_THRESHOLD
+) -> list[Figure]:
+	"""Figures that add up along several lines, shown together: each line is (the indexes of its parts,
+	the index of the figure they add up to), and a line's total may be a part of another line (answers
+	adding up to those who answered, who with the rest add up to everyone). All lines are suppressed
+	together, so no hidden figure can be worked out from any of them."""
+	checked = [_checked_count(value) for value in values]
+	_check_threshold(threshold)
+	totals = {total for _parts, total in lines}
+	engine = _Engine(
+		values=checked,
+		is_total=[index in totals for index in range(len(checked))],
+		lines=[_Line(parts=list(parts), total=total) for parts, total in lines],
+		threshold=threshold,
+	)
+	engine.run()
+	return [engine.shown(index) for index in range(len(checked))]
 
 
 def suppress_table(

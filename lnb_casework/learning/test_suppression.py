@@ -10,6 +10,7 @@ from lnb_casework.learning.suppression import (
 	is_suppressed,
 	suppress_counts,
 	suppress_counts_with_total,
+	suppress_linked_lines,
 	suppress_table,
 	suppress_table_with_totals,
 	suppressed_marker,
@@ -119,6 +120,30 @@ FORCED = {
 	"Trust B": {"2025-01": 8, "2025-02": 20},
 	"Trust C": {"2025-01": 9, "2025-02": 25},
 }
+
+
+class TestSuppressLinkedLines(unittest.TestCase):
+	# answers 0-2 add up to 3 (those who answered); 3, 4 and 5 add up to 6 (everyone)
+	LINES = (((0, 1, 2), 3), ((3, 4, 5), 6))
+
+	def test_each_line_hides_a_second_figure_when_it_hides_one(self):
+		self.assertEqual(
+			suppress_linked_lines([7, 3, 10, 20, 3, 6, 29], self.LINES),
+			["[c]", "<5", 10, 20, "<5", "[c]", 29],
+		)
+
+	def test_a_hidden_subtotal_is_protected_in_both_lines(self):
+		shown = suppress_linked_lines([1, 2, 0, 3, 8, 9, 20], self.LINES)
+		self.assertEqual(shown[:4], ["<5", "<5", 0, "<5"])
+		self.assertEqual(shown[6], 20)
+		self.assertEqual(sum(1 for figure in shown[3:6] if isinstance(figure, str)), 2)
+
+	def test_nothing_small_hides_nothing(self):
+		self.assertEqual(suppress_linked_lines([5, 6, 0, 11, 5, 0, 16], self.LINES), [5, 6, 0, 11, 5, 0, 16])
+
+	def test_counts_are_checked(self):
+		with self.assertRaises(ValueError):
+			suppress_linked_lines([-1, 2, 1], [([0, 1], 2)])
 
 
 class TestSuppressTable(unittest.TestCase):

@@ -40,11 +40,10 @@ from lnb_casework.learning.summary import small_number_threshold
 from lnb_casework.learning.suppression import (
 	SECONDARY_MARKER,
 	Figure,
-	_Engine,
-	_Line,
 	is_suppressed,
 	suppress_counts,
 	suppress_counts_with_total,
+	suppress_linked_lines,
 	suppressed_marker,
 )
 
@@ -236,16 +235,13 @@ def suppress_question(
 	"""The figures of one question as shown: the answers, then answered, prefer not to say, not answered,
 	total. The answers add up to the answered; the answered, prefer not to say and not answered to the
 	total. Both lines are suppressed together (a hidden answered count needs a second hidden answer, and
-	so on) by the engine suppress_counts_with_total uses for a single line."""
+	so on)."""
 	k = len(answer_counts)
-	engine = _Engine(
-		values=[*answer_counts, answered, prefer_not_to_say, not_answered, total],
-		is_total=[False] * k + [True, False, False, True],
-		lines=[_Line(parts=list(range(k)), total=k), _Line(parts=[k, k + 1, k + 2], total=k + 3)],
-		threshold=threshold,
+	return suppress_linked_lines(
+		[*answer_counts, answered, prefer_not_to_say, not_answered, total],
+		[(range(k), k), ([k, k + 1, k + 2], k + 3)],
+		threshold,
 	)
-	engine.run()
-	return [engine.shown(index) for index in range(k + 4)]
 
 
 def reference_shares() -> dict[tuple[str, str], frappe._dict]:
