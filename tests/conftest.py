@@ -7,6 +7,15 @@ import pytest
 import requests
 
 
+@pytest.fixture(scope="module")
+def chromium():
+	"""The system's Chromium, headless, for the browser tests."""
+	from browser import system_chromium
+
+	with system_chromium() as browser:
+		yield browser
+
+
 @pytest.fixture(scope="session")
 def base_url() -> str:
 	return os.environ["LNB_BASE_URL"]

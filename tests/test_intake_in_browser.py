@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from browser import artifact, save_evidence
 from playwright.sync_api import (
 	Browser,
 	ConsoleMessage,
@@ -23,21 +24,10 @@ from playwright.sync_api import (
 	Request,
 	Response,
 	expect,
-	sync_playwright,
 )
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
-# The machine's closed network refuses Chromium's own background connections; these keep it quiet.
-CHROMIUM_ARGS = [
-	"--no-sandbox",
-	"--disable-gpu",
-	"--disable-quic",
-	"--no-first-run",
-	"--disable-background-networking",
-	"--disable-component-update",
-	"--disable-sync",
-]
 PHONE_WIDTH = 390
 PHONE = {
 	"viewport": {"width": PHONE_WIDTH, "height": 844},
@@ -74,23 +64,9 @@ class Phone:
 		return "\n".join(self.log[-20:]) or "(the page logged no errors)"
 
 
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[Browser]:
-	executable = os.environ.get("LNB_CHROMIUM", "/usr/bin/chromium")
-	if not os.access(executable, os.X_OK):
-		pytest.fail(
-			f"No browser at {executable}. Install Chromium (apt-get install chromium) or set LNB_CHROMIUM "
-			"to a Chromium or Chrome; scripts/test.sh does this on Debian."
-		)
-	expect.set_options(timeout=WAIT_MS // 2)
-	with sync_playwright() as playwright:
-		browser = playwright.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_ARGS)
-		yield browser
-		browser.close()
-
-
 @pytest.fixture()
 def phone(chromium: Browser) -> Iterator[Phone]:
+	expect.set_options(timeout=WAIT_MS // 2)
 	context = chromium.new_context(**PHONE)
 	context.set_default_timeout(WAIT_MS)
 	phone = Phone(context.new_page())
@@ -261,20 +237,8 @@ def a_small_pdf(folder: Path) -> Path:
 	return pdf
 
 
-def screenshot(page: Page, name: str, *, full_page: bool = False) -> Path:
-	path = Path(os.environ["LNB_ARTIFACTS"]) / name
-	page.screenshot(path=str(path), full_page=full_page)
-	return path
-
-
-def save_evidence(page: Page) -> None:
-	"""What the doctor saw when it went wrong, and a Playwright trace of the whole visit."""
-	artifacts = Path(os.environ["LNB_ARTIFACTS"])
-	with contextlib.suppress(PlaywrightError):
-		print(f"The page as it was: {screenshot(page, FAILURE_SCREENSHOT)}")
-	with contextlib.suppress(PlaywrightError):
-		page.context.tracing.stop(path=str(artifacts / FAILURE_TRACE))
-		print(f"A trace of the visit (playwright show-trace): {artifacts / FAILURE_TRACE}")
+def screenshot(page: Page, name: str, *, full_page: bool = False) -> None:
+	page.screenshot(path=str(artifact(name)), full_page=full_page)
 
 
 def cases_with(email: str) -> list[str]:
@@ -323,7 +287,7 @@ def test_a_doctor_sends_a_case_from_a_phone(phone, base_url, intake_open, tmp_pa
 		FAILURE_SCREENSHOT,
 		FAILURE_TRACE,
 	):
-		(Path(os.environ["LNB_ARTIFACTS"]) / earlier).unlink(missing_ok=True)
+		artifact(earlier).unlink(missing_ok=True)
 	reference = None
 
 	try:
@@ -407,7 +371,7 @@ def test_a_doctor_sends_a_case_from_a_phone(phone, base_url, intake_open, tmp_pa
 		assert attached[0].file_name.endswith(".pdf"), attached[0].file_name
 		assert attached[0].file_size == pdf.stat().st_size, "the attached file is not the one chosen"
 	except Exception:
-		save_evidence(page)
+		save_evidence(page, FAILURE_SCREENSHOT, FAILURE_TRACE)
 		raise
 	finally:
 		for case in {reference, *cases_with(email)} - {None}:

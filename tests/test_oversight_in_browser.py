@@ -8,27 +8,16 @@ oversight-failure.png and oversight-failure-trace.zip there show the page as it 
 """
 
 import contextlib
-import os
 import re
 from collections.abc import Iterator
-from pathlib import Path
 from urllib.parse import quote, urlencode
 
 import pytest
+from browser import artifact, save_evidence
 from frappe.utils import add_days, add_months, now_datetime, today
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 from playwright.sync_api import Error as PlaywrightError
 
-# as in test_intake_in_browser.py: the machine's closed network refuses Chromium's own background connections
-CHROMIUM_ARGS = [
-	"--no-sandbox",
-	"--disable-gpu",
-	"--disable-quic",
-	"--no-first-run",
-	"--disable-background-networking",
-	"--disable-component-update",
-	"--disable-sync",
-]
 COORDINATOR = "oversight-browser-coordinator@lnb.test"
 PASSWORD = "Oversight-browser-7f3K!q"
 DESKTOP = {"viewport": {"width": 1440, "height": 900}, "locale": "en-GB"}
@@ -85,18 +74,6 @@ REFERENCE = [
 	{"question": "Sex", "answer": "Female", "share": 50, "source": "GMC register", "year": 2024},
 	{"question": "Sex", "answer": "Male", "share": 50, "source": "GMC register", "year": 2024},
 ]
-
-
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[Browser]:
-	executable = os.environ.get("LNB_CHROMIUM", "/usr/bin/chromium")
-	if not os.access(executable, os.X_OK):
-		pytest.fail(f"No browser at {executable}. Install Chromium or set LNB_CHROMIUM.")
-	expect.set_options(timeout=WAIT_MS)
-	with sync_playwright() as playwright:
-		browser = playwright.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_ARGS)
-		yield browser
-		browser.close()
 
 
 @pytest.fixture(scope="module")
@@ -178,6 +155,7 @@ def seeded() -> Iterator[list[str]]:
 
 @pytest.fixture()
 def page(chromium: Browser) -> Iterator[Page]:
+	expect.set_options(timeout=WAIT_MS)
 	context = chromium.new_context(**DESKTOP)
 	context.set_default_timeout(WAIT_MS)
 	context.tracing.start(screenshots=True, snapshots=True)
@@ -197,19 +175,6 @@ def script_error(page: Page, error) -> list[str]:
 	if "removeChild" in error.message and "boundDrawFn" in (error.stack or ""):
 		return []
 	return [f"{page.url}: {error.message[:300]}\n{(error.stack or '')[:600]}"]
-
-
-def artifact(name: str) -> Path:
-	return Path(os.environ["LNB_ARTIFACTS"]) / name
-
-
-def save_evidence(page: Page) -> None:
-	with contextlib.suppress(PlaywrightError):
-		page.screenshot(path=str(artifact(FAILURE_SCREENSHOT)), full_page=True)
-		print(f"The page as it was: {artifact(FAILURE_SCREENSHOT)}")
-	with contextlib.suppress(PlaywrightError):
-		page.context.tracing.stop(path=str(artifact(FAILURE_TRACE)))
-		print(f"A trace of the visit (playwright show-trace): {artifact(FAILURE_TRACE)}")
 
 
 def screenshot(page: Page, name: str) -> None:
@@ -299,5 +264,5 @@ def test_a_coordinator_reads_the_workspace_and_the_disproportionality_report(pag
 		expect(page.locator(".frappe-chart").first).to_contain_text("Sex:")
 		assert not page.errors, f"the pages raised script errors: {page.errors}"
 	except Exception:
-		save_evidence(page)
+		save_evidence(page, FAILURE_SCREENSHOT, FAILURE_TRACE, full_page=True)
 		raise
