@@ -15,12 +15,15 @@ from lnb_casework.casework.rules import OPEN_STATES
 from lnb_casework.deadlines.arithmetic import next_exclusion_review
 from lnb_casework.deadlines.computed import EXCLUSION_REVIEW
 from lnb_casework.lnb_casework.doctype.lnb_settings.lnb_settings import get_lnb_settings, reminder_days
-from lnb_casework.oversight.headlines import headline_figures, overdue_action_filters, stalled_filters
+from lnb_casework.oversight.headlines import (
+	DEADLINE_TABLES,
+	headline_figures,
+	overdue_action_filters,
+	stalled_filters,
+)
 
 DEADLINE_REMINDER, STALLED_CASE = "Deadline reminder", "Stalled case"
 OVERDUE_ACTION, WEEKLY_DIGEST = "Overdue action", "Weekly digest"
-# (child table of Case, its date field)
-DATED_TABLES = (("Case Deadline", "due_date"), ("Case Key Date", "date"))
 
 
 def digest_labels() -> dict[str, str]:
@@ -44,7 +47,7 @@ def send_deadline_reminders(today: datetime.date | None = None) -> int:
 	horizon = today + datetime.timedelta(days=max(stages))
 	due_by_case = defaultdict(int)
 	cases = {}
-	for table, date_field in DATED_TABLES:
+	for table, date_field in DEADLINE_TABLES:
 		for row in open_case_rows_dated_between(table, date_field, today, horizon):
 			due_by_case[(row.case_name, getdate(row.due))] += 1
 			cases[row.case_name] = row

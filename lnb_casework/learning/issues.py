@@ -14,7 +14,8 @@ import frappe
 from frappe import _
 from frappe.utils import getdate
 
-WITHDRAWN = "Withdrawn"
+from lnb_casework.casework.rules import WITHDRAWN
+from lnb_casework.learning.workflows import ENDED_ISSUE_STATES
 
 
 @dataclass(frozen=True)
@@ -143,7 +144,7 @@ def matching_issues(seips_component: str, organisation: str | None) -> list[str]
 		.select(issue.name)
 		.distinct()
 		.where(component.seips_component == seips_component)
-		.where(issue.workflow_state.notin(["Resolved", "Closed"]))
+		.where(issue.workflow_state.notin(ENDED_ISSUE_STATES))
 	)
 	if organisation:
 		place = frappe.qb.DocType("Systemic Issue Organisation")

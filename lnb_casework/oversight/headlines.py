@@ -18,13 +18,12 @@ import frappe
 from frappe.utils import add_days, cint, getdate, now_datetime, today
 
 from lnb_casework.casework.rules import NEW, OPEN_STATES, TRIAGE, stalled_cutoff
-from lnb_casework.learning.workflows import CLOSED, OPEN_ACTION_STATES, RESOLVED
+from lnb_casework.learning.workflows import ENDED_ISSUE_STATES, OPEN_ACTION_STATES
 from lnb_casework.lnb_casework.doctype.lnb_settings.lnb_settings import stalled_after_days
 
 DEADLINE_DAYS = 7
 # (child table of Case, its date field)
 DEADLINE_TABLES = (("Case Deadline", "due_date"), ("Case Key Date", "date"))
-ENDED_ISSUE_STATES = (RESOLVED, CLOSED)
 
 
 def count(doctype: str, filters: list) -> int:

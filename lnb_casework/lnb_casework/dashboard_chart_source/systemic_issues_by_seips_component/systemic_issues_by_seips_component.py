@@ -7,10 +7,9 @@ Read through frappe.get_list, so the Systemic Issue permissions apply.
 import frappe
 from frappe import _
 
-from lnb_casework.learning.workflows import CLOSED, RESOLVED
+from lnb_casework.learning.workflows import ENDED_ISSUE_STATES
 
 COMPONENTS = "Systemic Issue SEIPS Component"
-ENDED = (RESOLVED, CLOSED)
 
 
 @frappe.whitelist()
@@ -40,7 +39,9 @@ def systemic_issues_by_seips_component() -> dict:
 	ended_issues = {component: set() for component in components}
 	for row in rows:
 		if row.component in open_issues:
-			(ended_issues if row.workflow_state in ENDED else open_issues)[row.component].add(row.name)
+			(ended_issues if row.workflow_state in ENDED_ISSUE_STATES else open_issues)[row.component].add(
+				row.name
+			)
 	return {
 		"labels": [_(component) for component in components],
 		"datasets": [

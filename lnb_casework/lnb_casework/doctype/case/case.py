@@ -10,7 +10,10 @@ from lnb_casework.casework.rules import (
 	CASEWORK_TABLES,
 	CASEWORKER,
 	CONTROL_FIELDS,
+	ENDED_STATES,
 	OPEN_STATES,
+	REFERRED_ON,
+	WITHDRAWN,
 	action_between,
 	edit_problem,
 	transition_problems,
@@ -73,7 +76,7 @@ class Case(Document):
 			return
 		if before.workflow_state != self.workflow_state:
 			log_state_change(self, before.workflow_state)
-			if "Withdrawn" in (before.workflow_state, self.workflow_state):
+			if WITHDRAWN in (before.workflow_state, self.workflow_state):
 				refresh_issues_of_case(self.name)
 		if before.caseworker != self.caseworker:
 			sync_assignment(self)
@@ -191,8 +194,8 @@ class Case(Document):
 
 
 def log_state_change(case: Document, from_state: str) -> None:
-	note_field = {"Withdrawn": "withdrawal_reason", "Referred On": "referred_to"}.get(case.workflow_state)
-	if from_state in ("Closed", "Withdrawn", "Referred On"):
+	note_field = {WITHDRAWN: "withdrawal_reason", REFERRED_ON: "referred_to"}.get(case.workflow_state)
+	if from_state in ENDED_STATES:
 		note_field = "reopen_reason"
 	frappe.get_doc(
 		{

@@ -7,7 +7,6 @@ Equality Monitoring's own options, so the settings can never name an answer the 
 
 from collections.abc import Iterable
 
-import frappe
 from frappe import _
 from frappe.model.document import Document
 from frappe.utils import flt, getdate, today

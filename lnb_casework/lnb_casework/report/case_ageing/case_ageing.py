@@ -19,7 +19,7 @@ from collections.abc import Iterable
 
 import frappe
 from frappe import _
-from frappe.utils import cint, flt, now_datetime
+from frappe.utils import flt, now_datetime
 
 from lnb_casework.casework.rules import ENDED_STATES, OPEN_STATES, stalled_cutoff
 from lnb_casework.lnb_casework.doctype.lnb_settings.lnb_settings import stalled_after_days

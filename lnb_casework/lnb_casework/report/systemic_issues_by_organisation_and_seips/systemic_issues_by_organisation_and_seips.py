@@ -31,7 +31,7 @@ from lnb_casework.learning.suppression import (
 	suppress_counts_with_total,
 	suppressed_marker,
 )
-from lnb_casework.learning.workflows import CLOSED, RESOLVED
+from lnb_casework.learning.workflows import ENDED_ISSUE_STATES
 
 OPEN, ALL = "Open", "All"
 NO_ORGANISATION = ""  # the row of issues that name no organisation
@@ -107,7 +107,7 @@ def execute(filters: dict | None = None):
 	summary = [
 		{
 			"label": _("Open issues"),
-			"value": sum(1 for issue in issues.values() if issue.workflow_state not in (RESOLVED, CLOSED)),
+			"value": sum(1 for issue in issues.values() if issue.workflow_state not in ENDED_ISSUE_STATES),
 			"indicator": "Blue",
 			"datatype": "Int",
 		},
@@ -131,7 +131,7 @@ def conditions(filters: frappe._dict) -> list[list]:
 	found = []
 	state = filters.state or OPEN
 	if state == OPEN:
-		found.append(["workflow_state", "not in", (RESOLVED, CLOSED)])
+		found.append(["workflow_state", "not in", ENDED_ISSUE_STATES])
 	elif state != ALL:
 		found.append(["workflow_state", "=", state])
 	if filters.severity:
