@@ -6,7 +6,6 @@ import warnings
 from html.parser import HTMLParser
 
 from bs4 import MarkupResemblesLocatorWarning
-
 from frappe.utils.html_utils import sanitize_html
 from hypothesis import given, settings
 from hypothesis import strategies as st
