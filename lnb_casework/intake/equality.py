@@ -1,10 +1,16 @@
 """Equality monitoring answers: collected by the intake form, kept apart from the case.
 
 The Case carries them only in virtual fields, never stored; they are written to an Equality Monitoring
-record that no casework role can open, so no filter on Case can reveal them.
+record that no casework role can open, so no filter on Case can reveal them. That record holds them only
+sealed with a key derived from the site's encryption key (sealed_answers.py), so that a query that gets
+round the permission checks, or a copy of the database without the site's config, reads no answer.
 """
 
 import frappe
+from frappe import _
+from frappe.utils.password import get_encryption_key
+
+from lnb_casework.intake.sealed_answers import Answers, AnswerSeal, SealedAnswersError, derive_key
 
 PREFER_NOT_TO_SAY = "Prefer not to say"
 
@@ -41,13 +47,48 @@ def case_field(question: str) -> str:
 
 
 def record_equality_answers(case) -> str:
-	"""Writes the case's equality answers (unanswered questions stay empty) and returns the record's name."""
+	"""Writes the case's equality answers, sealed (unanswered questions stay empty), and returns the
+	record's name."""
+	answers = {question: case.get(case_field(question)) or None for question in EQUALITY_QUESTIONS}
 	record = frappe.get_doc(
 		{
 			"doctype": "Equality Monitoring",
 			"case": case.name,
-			**{question: case.get(case_field(question)) or None for question in EQUALITY_QUESTIONS},
+			"sealed_answers": answer_seal().seal(case.name, answers),
 		}
 	)
 	record.insert(ignore_permissions=True)
 	return record.name
+
+
+def answer_seal() -> AnswerSeal:
+	"""Seals and opens equality answers with this site's key."""
+	return AnswerSeal(derive_key(get_encryption_key()))
+
+
+def open_equality_answers(case: str, sealed: str) -> Answers:
+	"""{question: answer} of one record."""
+	return opened_answers([(case, sealed)])[case]
+
+
+def equality_answers_of(cases: list[str]) -> dict[str, Answers]:
+	"""{case: {question: answer}} for those of the cases that have an Equality Monitoring record, read in
+	one query and opened with one key."""
+	if not cases:
+		return {}
+	rows = frappe.db.sql(
+		"select `case`, sealed_answers from `tabEquality Monitoring` where `case` in %(cases)s",
+		{"cases": cases},
+	)
+	return opened_answers(rows)
+
+
+def opened_answers(sealed_by_case) -> dict[str, Answers]:
+	try:
+		return answer_seal().open_many(sealed_by_case)
+	except SealedAnswersError:
+		# changed in the database, or the site's encryption key is not the one they were sealed with
+		frappe.throw(
+			_("Equality monitoring answers do not open with this site's encryption key."),
+			title=_("Sealed answers"),
+		)

@@ -33,6 +33,7 @@ from lnb_casework.intake.equality import (
 	EQUALITY_QUESTIONS,
 	PREFER_NOT_TO_SAY,
 	QUESTION_LABELS,
+	equality_answers_of,
 	question_answers,
 	question_with_label,
 )
@@ -166,12 +167,7 @@ def held_back(figures: dict) -> dict:
 
 def monitoring_answers(cases: list[str]) -> dict[str, dict[str, str | None]]:
 	"""{case: {question: answer}} for the cases that have an Equality Monitoring record."""
-	if not cases:
-		return {}
-	records = frappe.get_all(
-		"Equality Monitoring", filters={"case": ("in", cases)}, fields=["case", *EQUALITY_QUESTIONS]
-	)
-	return {record.pop("case"): record for record in records}
+	return equality_answers_of(cases)
 
 
 def question_figures(question: str, cases: list[str], answers_of: dict, threshold: int) -> dict:
