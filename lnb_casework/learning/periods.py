@@ -46,11 +46,3 @@ def parse_period(value: object) -> Period:
 
 def last_closed_period(today: datetime.date) -> Period:
 	return calendar_year(today.year - 1)
-
-
-def closed_periods(first_day: datetime.date | None, today: datetime.date) -> list[Period]:
-	"""The periods that have ended, newest first, from the one holding first_day (the first case) on; the
-	last one that has ended when there is no case yet."""
-	last = last_closed_period(today)
-	first_year = min(first_day.year, last.first_day.year) if first_day else last.first_day.year
-	return [calendar_year(year) for year in range(last.first_day.year, first_year - 1, -1)]

@@ -5,7 +5,6 @@ import unittest
 
 from lnb_casework.learning.periods import (
 	calendar_year,
-	closed_periods,
 	last_closed_period,
 	parse_period,
 )
@@ -51,19 +50,9 @@ class TestPeriods(unittest.TestCase):
 		self.assertFalse(calendar_year(2026).has_ended(datetime.date(2026, 12, 31)))
 		self.assertTrue(calendar_year(2026).has_ended(datetime.date(2027, 1, 1)))
 
-	def test_closed_periods_newest_first_from_the_first_case(self):
-		self.assertEqual(
-			[period.label for period in closed_periods(datetime.date(2022, 6, 30), TODAY)],
-			["2025", "2024", "2023", "2022"],
-		)
-		self.assertEqual([p.label for p in closed_periods(None, TODAY)], ["2025"])
-		# the first case this year: the last ended year is still offered
-		self.assertEqual([p.label for p in closed_periods(datetime.date(2026, 3, 1), TODAY)], ["2025"])
-
 	def test_periods_never_overlap(self):
-		periods = closed_periods(datetime.date(2001, 1, 1), TODAY)
-		for earlier, later in zip(periods[1:], periods, strict=False):
-			self.assertEqual(earlier.day_after, later.first_day)
+		for year in range(2001, 2026):
+			self.assertEqual(calendar_year(year).day_after, calendar_year(year + 1).first_day)
 
 
 if __name__ == "__main__":
