@@ -13,22 +13,26 @@ from frappe.utils import date_diff, getdate, today
 
 from lnb_casework.learning.workflows import ABANDONED, COMPLETED, IN_PROGRESS, OPEN_ACTION_STATES, PLANNED
 from lnb_casework.oversight.headlines import overdue_action_filters
+from lnb_casework.oversight.report_filters import check, choice, name_of, report_filters
 
 ACTION, ACTION_ISSUE = "Advocacy Action", "Advocacy Action Issue"
 STATES = (PLANNED, IN_PROGRESS, COMPLETED, ABANDONED)
 
 
 def execute(filters: dict | None = None):
-	filters = frappe._dict(filters or {})
+	filters = report_filters(filters)
+	state = choice(filters, "state", "State", STATES)
+	action_type = choice(filters, "action_type", "Action type", action_types())
+	responsible = name_of(filters, "responsible", "Responsible")
 	on = getdate(today())
 	conditions = []
-	if filters.state:
-		conditions.append(["workflow_state", "=", filters.state])
-	if filters.action_type:
-		conditions.append(["action_type", "=", filters.action_type])
-	if filters.responsible:
-		conditions.append(["responsible", "=", filters.responsible])
-	if filters.overdue_only:
+	if state:
+		conditions.append(["workflow_state", "=", state])
+	if action_type:
+		conditions.append(["action_type", "=", action_type])
+	if responsible:
+		conditions.append(["responsible", "=", responsible])
+	if check(filters, "overdue_only", "Overdue only"):
 		conditions += overdue_action_filters(on)
 	actions = frappe.get_list(
 		ACTION,
@@ -69,6 +73,10 @@ def execute(filters: dict | None = None):
 		{"label": _("Abandoned"), "value": by_state[ABANDONED], "indicator": "Grey", "datatype": "Int"},
 	]
 	return columns(), actions, None, chart, summary
+
+
+def action_types() -> list[str]:
+	return [option for option in frappe.get_meta(ACTION).get_options("action_type").split("\n") if option]
 
 
 def days_overdue(action: dict, on) -> int | None:

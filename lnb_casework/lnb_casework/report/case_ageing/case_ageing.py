@@ -24,6 +24,7 @@ from frappe.utils import flt, now_datetime
 from lnb_casework.casework.rules import ENDED_STATES, OPEN_STATES, stalled_cutoff
 from lnb_casework.lnb_casework.doctype.lnb_settings.lnb_settings import stalled_after_days
 from lnb_casework.oversight.headlines import stalled_filters
+from lnb_casework.oversight.report_filters import check, choice, name_of, report_filters
 
 SECONDS_IN_A_DAY = 24 * 60 * 60
 
@@ -53,18 +54,22 @@ def time_in_states(
 
 
 def execute(filters: dict | None = None):
-	filters = frappe._dict(filters or {})
+	filters = report_filters(filters)
+	caseworker = name_of(filters, "caseworker", "Caseworker")
+	state = choice(filters, "state", "State", (*OPEN_STATES, *ENDED_STATES))
+	include_ended = check(filters, "include_ended", "Include ended cases")
+	stalled_only = check(filters, "stalled_only", "Stalled cases only")
 	now = now_datetime()
 	cutoff = stalled_cutoff(now, stalled_after_days())
 
 	conditions = []
-	if filters.caseworker:
-		conditions.append(["caseworker", "=", filters.caseworker])
-	if filters.state:
-		conditions.append(["workflow_state", "=", filters.state])
-	elif not filters.include_ended:
+	if caseworker:
+		conditions.append(["caseworker", "=", caseworker])
+	if state:
+		conditions.append(["workflow_state", "=", state])
+	elif not include_ended:
 		conditions.append(["workflow_state", "in", OPEN_STATES])
-	if filters.stalled_only:
+	if stalled_only:
 		conditions += stalled_filters(now)
 	cases = frappe.get_list(
 		"Case",

@@ -10,17 +10,20 @@ import frappe
 from frappe import _
 
 from lnb_casework.casework.rules import ENDED_STATES, OPEN_STATES
+from lnb_casework.oversight.report_filters import choice, name_of, report_filters
 
 UNALLOCATED = "Unallocated"
 
 
 def execute(filters: dict | None = None):
-	filters = frappe._dict(filters or {})
+	filters = report_filters(filters)
+	caseworker = name_of(filters, "caseworker", "Caseworker")
+	state = choice(filters, "state", "State", (*OPEN_STATES, *ENDED_STATES))
 	conditions = {}
-	if filters.caseworker:
-		conditions["caseworker"] = filters.caseworker
-	if filters.state:
-		conditions["workflow_state"] = filters.state
+	if caseworker:
+		conditions["caseworker"] = caseworker
+	if state:
+		conditions["workflow_state"] = state
 	cases = frappe.get_list(
 		"Case", filters=conditions, fields=["caseworker", "workflow_state"], limit_page_length=0
 	)

@@ -9,8 +9,10 @@ from frappe import _
 from frappe.utils import add_days, date_diff, getdate, today
 
 from lnb_casework.casework.rules import OPEN_STATES
+from lnb_casework.oversight.report_filters import report_filters, whole_number
 
 DEFAULT_DAYS = 30
+LONGEST_DAYS = 3660  # ten years ahead
 # (child table, its description field, its date field, where the date came from)
 SOURCES = (
 	("Case Deadline", "description", "due_date", None),
@@ -19,8 +21,8 @@ SOURCES = (
 
 
 def execute(filters: dict | None = None):
-	filters = frappe._dict(filters or {})
-	days = int(filters.days or DEFAULT_DAYS)
+	filters = report_filters(filters)
+	days = whole_number(filters, "days", "Within days", 0, LONGEST_DAYS, DEFAULT_DAYS)
 	until = add_days(today(), days)
 	rows = []
 	for table, what, when, source in SOURCES:
