@@ -32,11 +32,16 @@ class IssueFigures:
 	last_seen: datetime.date | None
 
 
+def counted_cases(evidence: Iterable[EvidenceRow]) -> set[str]:
+	"""The cases an issue counts as its own: each once, a withdrawn one not at all."""
+	return {row.case for row in evidence if row.case_state != WITHDRAWN}
+
+
 def issue_figures(evidence: Iterable[EvidenceRow]) -> IssueFigures:
-	counted = [row for row in evidence if row.case_state != WITHDRAWN]
-	dates = [row.seen_on for row in counted if row.seen_on]
+	evidence = list(evidence)
+	dates = [row.seen_on for row in evidence if row.case_state != WITHDRAWN and row.seen_on]
 	return IssueFigures(
-		case_count=len({row.case for row in counted}),
+		case_count=len(counted_cases(evidence)),
 		first_seen=min(dates) if dates else None,
 		last_seen=max(dates) if dates else None,
 	)

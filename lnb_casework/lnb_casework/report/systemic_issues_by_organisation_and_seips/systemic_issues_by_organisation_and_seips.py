@@ -4,36 +4,47 @@ SEIPS 2.0 work-system component, and how many cases are behind them.
 Issues are read through frappe.get_list, so the report shows only issues the user may list. Issue counts are
 shown as they are: whoever may run the report may list every issue anyway. Case counts are about doctors:
 they come from the issues' evidence (coordinators only), read here server-side where only the counts leave,
-counted as an issue counts its own (a case once, a withdrawn case not at all: learning/issues.py), and shown
-with small numbers suppressed (learning/suppression.py) together with their total, so that no hidden count
-can be worked out by subtracting the shown ones from the total. No case reference appears in the output.
+counted as an issue counts its own (a case once, a withdrawn case not at all: learning/issues.py). No case
+reference appears in the output.
+
+Case counts are protected against differencing (docs/disclosure-control.md):
+- each is the published count of its set of cases (cell key perturbation, learning/perturbation.py): the
+  same cases always show the same figure, and two runs whose cases differ by a few show only a noisy
+  difference;
+- small published counts are then suppressed together with the total (learning/suppression.py), so that no
+  hidden count can be worked out by subtracting the shown ones from the total;
+- they are shown only for open issues or all issues, by organisation, and not when severity or a SEIPS
+  component narrows the issues: each more filter would be one more pair of runs differing by a few cases,
+  and many such pairs would let the noise be averaged away. The organisation filter adds no new set of
+  cases (its row is the same as in the run without it).
 
 An issue seen at two organisations counts in both rows, and so do the cases behind it; the total row counts
 each issue and each case once. The case column is suppressed as if its cells added up to the total, which
-they do unless a case is behind more than one row; then the total is smaller than their sum and subtracting
-tells a reader even less.
+they do (before perturbation) unless a case is behind more than one row.
 """
 
 import re
 from collections import defaultdict
 from collections.abc import Iterable
-from itertools import chain
 
 import frappe
 from frappe import _
 
-from lnb_casework.learning.issues import evidence_of, issue_figures
+from lnb_casework.learning.disclosure import perturbation_note, site_perturbation
+from lnb_casework.learning.issues import counted_cases, evidence_of
 from lnb_casework.learning.summary import small_number_threshold
 from lnb_casework.learning.suppression import (
 	SECONDARY_MARKER,
 	Figure,
-	is_suppressed,
-	suppress_counts_with_total,
+	suppress_linked_lines,
 	suppressed_marker,
 )
-from lnb_casework.learning.workflows import ENDED_ISSUE_STATES
+from lnb_casework.learning.workflows import ENDED_ISSUE_STATES, OPEN_ISSUE_STATES
+from lnb_casework.oversight.report_filters import choice, name_of, report_filters
 
 OPEN, ALL = "Open", "All"
+STATES = (OPEN, ALL, *OPEN_ISSUE_STATES, *ENDED_ISSUE_STATES)
+CASE_COUNT_STATES = (OPEN, ALL)
 NO_ORGANISATION = ""  # the row of issues that name no organisation
 HIGH_SEVERITIES = ("High", "Critical")
 ISSUE = "Systemic Issue"
@@ -45,12 +56,30 @@ def seips_components() -> list[str]:
 	return [option for option in options.split("\n") if option]
 
 
+def severities() -> list[str]:
+	return [option for option in frappe.get_meta(ISSUE).get_options("severity").split("\n") if option]
+
+
 def seips_field(component: str) -> str:
 	return "seips_" + re.sub(r"\W", "", frappe.scrub(component))
 
 
+def checked_filters(filters: object) -> frappe._dict:
+	filters = report_filters(filters)
+	return frappe._dict(
+		state=choice(filters, "state", "State", STATES, default=OPEN),
+		severity=choice(filters, "severity", "Severity", severities()),
+		organisation=name_of(filters, "organisation", "Organisation", "Healthcare Organisation"),
+		seips_component=choice(filters, "seips_component", "SEIPS component", seips_components()),
+	)
+
+
+def shows_case_counts(filters: frappe._dict) -> bool:
+	return filters.state in CASE_COUNT_STATES and not filters.severity and not filters.seips_component
+
+
 def execute(filters: dict | None = None):
-	filters = frappe._dict(filters or {})
+	filters = checked_filters(filters)
 	issues = {
 		issue.name: issue
 		for issue in frappe.get_list(
@@ -73,22 +102,24 @@ def execute(filters: dict | None = None):
 	if NO_ORGANISATION in by_row:
 		row_keys.append(NO_ORGANISATION)
 
-	# the evidence stays here: only the number of distinct cases behind each row and the total leave
-	evidence = {name: evidence_of(name) for name in issues}
-	case_counts = {key: count_cases(evidence[name] for name in by_row[key]) for key in row_keys}
-	cases_total = count_cases(evidence.values())
+	with_cases = shows_case_counts(filters)
 	threshold = small_number_threshold()
-	shown_cases, shown_sum = suppress_counts_with_total(case_counts, threshold)
-	shown_total = total_as_shown(cases_total, shown_sum, threshold)
+	shown_cases, shown_total = case_figures(issues, by_row, row_keys, threshold) if with_cases else ({}, None)
 
-	def row(label: str, names: list[str], cases: Figure) -> dict:
-		values = {"organisation": label, "issues": len(names), "cases": str(cases)}
+	def row(label: str, names: list[str], cases: Figure | None) -> dict:
+		values = {"organisation": label, "issues": len(names)}
+		if with_cases:
+			values["cases"] = str(cases)
 		for component in components:
 			values[seips_field(component)] = sum(1 for name in names if component in issue_components[name])
 		return values
 
 	data = [
-		row(key if key != NO_ORGANISATION else _("No organisation recorded"), by_row[key], shown_cases[key])
+		row(
+			key if key != NO_ORGANISATION else _("No organisation recorded"),
+			by_row[key],
+			shown_cases.get(key),
+		)
 		for key in row_keys
 	]
 	totals = row(_("All organisations"), list(issues), shown_total)
@@ -122,14 +153,30 @@ def execute(filters: dict | None = None):
 			"indicator": "Red",
 			"datatype": "Int",
 		},
-		{"label": _("Cases"), "value": str(shown_total), "indicator": "Orange", "datatype": "Data"},
 	]
-	return columns(components), data, footnote(threshold), chart, summary
+	if with_cases:
+		summary.append(
+			{"label": _("Cases"), "value": str(shown_total), "indicator": "Orange", "datatype": "Data"}
+		)
+	return columns(components, with_cases), data, footnote(threshold, with_cases), chart, summary
+
+
+def case_figures(
+	issues: Iterable[str], by_row: dict[str, list[str]], row_keys: list[str], threshold: int
+) -> tuple[dict[str, Figure], Figure]:
+	"""({row: its cases as shown}, the total as shown): each the published count of its distinct cases,
+	then suppressed together with the total. The evidence stays here: only the figures leave."""
+	cases_of = {name: counted_cases(evidence_of(name)) for name in issues}
+	perturbation = site_perturbation()
+	values = [perturbation.count(case for name in by_row[key] for case in cases_of[name]) for key in row_keys]
+	values.append(perturbation.count(case for cases in cases_of.values() for case in cases))
+	shown = suppress_linked_lines(values, [(range(len(row_keys)), len(row_keys))], threshold)
+	return dict(zip(row_keys, shown[:-1], strict=True)), shown[-1]
 
 
 def conditions(filters: frappe._dict) -> list[list]:
 	found = []
-	state = filters.state or OPEN
+	state = filters.state
 	if state == OPEN:
 		found.append(["workflow_state", "not in", ENDED_ISSUE_STATES])
 	elif state != ALL:
@@ -161,40 +208,33 @@ def child_values(doctype: str, field: str, issues: list[str]) -> dict[str, list[
 	return values
 
 
-def count_cases(evidence: Iterable[list]) -> int:
-	"""Distinct cases behind these issues' evidence, counted the way an issue counts its own."""
-	return issue_figures(chain.from_iterable(evidence)).case_count
-
-
-def total_as_shown(total: int, sum_as_shown: Figure, threshold: int) -> Figure:
-	"""The distinct total beside cells suppressed with their sum: small, it shows "<5"; where the sum had to
-	be held back, so is the total."""
-	if 0 < total < threshold:
-		return suppressed_marker(threshold)
-	if is_suppressed(sum_as_shown):
-		return SECONDARY_MARKER
-	return total
-
-
-def footnote(threshold: int) -> str:
-	return (
-		_(
-			"{0} means fewer than {1}; {2} is held back so that a small number cannot be worked out from a total."
-		).format(suppressed_marker(threshold), threshold, SECONDARY_MARKER)
-		+ " "
-		+ _(
-			"An issue seen at more than one organisation, and the cases behind it, count in each of their rows and once in the total."
+def footnote(threshold: int, with_cases: bool) -> str:
+	if not with_cases:
+		return _(
+			"Case counts are shown for open issues or all issues, not narrowed by severity or SEIPS component, so that no two runs can be compared to single out a few cases."
+		)
+	return " ".join(
+		(
+			_(
+				"{0} means fewer than {1}; {2} is held back so that a small number cannot be worked out from a total."
+			).format(suppressed_marker(threshold), threshold, SECONDARY_MARKER),
+			perturbation_note(),
+			_(
+				"An issue seen at more than one organisation, and the cases behind it, count in each of their rows and once in the total."
+			),
 		)
 	)
 
 
-def columns(components: list[str]) -> list[dict]:
-	return [
+def columns(components: list[str], with_cases: bool) -> list[dict]:
+	shown = [
 		{"fieldname": "organisation", "label": _("Organisation"), "fieldtype": "Data", "width": 260},
 		*(
 			{"fieldname": seips_field(component), "label": _(component), "fieldtype": "Int", "width": 120}
 			for component in components
 		),
 		{"fieldname": "issues", "label": _("Issues"), "fieldtype": "Int", "width": 90},
-		{"fieldname": "cases", "label": _("Cases"), "fieldtype": "Data", "width": 90},
 	]
+	if with_cases:
+		shown.append({"fieldname": "cases", "label": _("Cases"), "fieldtype": "Data", "width": 90})
+	return shown
