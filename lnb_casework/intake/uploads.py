@@ -7,15 +7,19 @@ attached to the case being created, in the same transaction.
 
 import base64
 import binascii
+import io
 import os
 import re
 import unicodedata
+import warnings
+import zipfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import frappe
 from frappe import _
+from PIL import Image
 
 # Leading bytes of each accepted kind of file; text files must be UTF-8 without control characters.
 SIGNATURES = {
@@ -30,6 +34,13 @@ SIGNATURES = {
 	"txt": (),
 }
 ACCEPTED_EXTENSIONS = tuple(SIGNATURES)
+# Pictures must open as what their name says: Frappe decodes every JPEG on save (to strip its EXIF tags).
+PICTURE_FORMATS = {"png": "PNG", "jpg": "JPEG", "jpeg": "JPEG"}
+# Frappe's EXIF stripping holds every pixel as a Python object (about 80 bytes each), so a small file of
+# many pixels would take gigabytes: 24 megapixels is more than a phone camera's usual picture.
+MOST_PICTURE_PIXELS = 24_000_000
+# The part every Word (docx) or OpenDocument (odt) file holds.
+ZIP_PARTS = {"docx": "[Content_Types].xml", "odt": "mimetype"}
 # A request carries its files base64-encoded (a third larger) and Frappe refuses requests over 25 MB.
 MOST_BYTES_IN_ALL = 15 * 1024 * 1024
 DATA_URL = re.compile(r"^data:[\w.+/-]*(;[\w=.-]+)*;base64,(?P<payload>[A-Za-z0-9+/=\s]*)$", re.DOTALL)
@@ -100,6 +111,10 @@ def upload_problems(uploads: Sequence[Upload], most_files: int, largest_bytes: i
 			problems.append(_("{0} is empty.").format(upload.file_name))
 		elif not content_matches(extension, upload.content):
 			problems.append(_("{0} is not the kind of file its name says it is.").format(upload.file_name))
+		elif extension in PICTURE_FORMATS and (
+			problem := picture_problem(upload, PICTURE_FORMATS[extension])
+		):
+			problems.append(problem)
 	return problems
 
 
@@ -110,7 +125,43 @@ def content_matches(extension: str, content: bytes) -> bool:
 		except UnicodeDecodeError:
 			return False
 		return not any(unicodedata.category(ch) == "Cc" and ch not in "\t\r\n\f" for ch in text)
-	return content.startswith(SIGNATURES[extension])
+	if not content.startswith(SIGNATURES[extension]):
+		return False
+	if extension in ZIP_PARTS:
+		return holds_zip_part(content, ZIP_PARTS[extension])
+	return True
+
+
+def picture_problem(upload: Upload, image_format: str) -> str | None:
+	"""Why a picture cannot be kept: it does not decode, to the last pixel, as that format, or it has too
+	many pixels (read from its header, before decoding it); None when it can."""
+	too_large = _("{0} is too large a picture. Please send a smaller one, of at most {1} megapixels.").format(
+		upload.file_name, MOST_PICTURE_PIXELS // 1_000_000
+	)
+	try:
+		with warnings.catch_warnings():
+			warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+			with Image.open(io.BytesIO(upload.content)) as picture:
+				if picture.format != image_format:
+					raise ValueError(f"a {picture.format} picture")
+				if picture.width * picture.height > MOST_PICTURE_PIXELS:
+					return too_large
+				picture.load()
+	except Image.DecompressionBombError:
+		return too_large
+	except Exception:
+		# Pillow reports a broken file through many kinds of error; each means it is not a picture
+		return _("{0} is not the kind of file its name says it is.").format(upload.file_name)
+	return None
+
+
+def holds_zip_part(content: bytes, part: str) -> bool:
+	"""Whether the content is a zip archive holding that part (its directory is read, nothing unpacked)."""
+	try:
+		with zipfile.ZipFile(io.BytesIO(content)) as archive:
+			return part in archive.namelist()
+	except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError, OSError):
+		return False
 
 
 def attach_to_case(case_name: str, uploads: Sequence[Upload]) -> list[str]:
