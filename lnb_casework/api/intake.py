@@ -7,24 +7,28 @@ back per field, and the guest gets back only the reference and what to do next, 
 """
 
 import json
+import math
 from typing import Any
 
 import frappe
 from frappe import _
-from frappe.rate_limiter import rate_limit
-from frappe.utils import escape_html
+from frappe.utils import cint, escape_html
 from frappe.website.doctype.web_form.web_form import accept as accept_web_form
 
-from lnb_casework.intake.rules import is_urgent, payload_shape_problem
+from lnb_casework.intake.client_address import client_address, rate_limit_key
+from lnb_casework.intake.rules import INTAKE_TABLES, is_urgent, payload_shape_problem
 from lnb_casework.intake.uploads import UploadRefused, attach_to_case, decode_uploads, upload_problems
 from lnb_casework.lnb_casework.doctype.case.case import IntakeInvalid
 from lnb_casework.lnb_casework.doctype.lnb_settings.lnb_settings import get_lnb_settings
 
 INTAKE_WEB_FORM = "submit-a-case"
 ATTACHMENTS_KEY = "lnb_attachments"
+ATTACHMENT_TEXT = ("file_name", "content")
 CONSENT_VERSION_KEY = "lnb_consent_version"
 TABLE_FIELDTYPES = ("Table", "Table MultiSelect")
 LAYOUT_FIELDTYPES = ("Section Break", "Column Break", "Page Break", "HTML")
+RATE_LIMIT_SECONDS = 60 * 60
+TRUSTED_PROXY_COUNT_KEY = "lnb_trusted_proxy_count"
 
 
 class MalformedSubmission(frappe.ValidationError):
@@ -35,10 +39,7 @@ class MalformedSubmission(frappe.ValidationError):
 def accept(web_form: str, data: str, for_payment: bool = False) -> Any:
 	if web_form != INTAKE_WEB_FORM:
 		return accept_web_form(web_form=web_form, data=data)
-	try:
-		return rate_limited_submission(web_form=web_form, data=data)
-	except frappe.RateLimitExceededError:
-		frappe.clear_messages()
+	if not count_submission():
 		frappe.throw(
 			_(
 				"We have received several submissions from your connection in the last hour, so we cannot "
@@ -47,38 +48,68 @@ def accept(web_form: str, data: str, for_payment: bool = False) -> Any:
 			frappe.RateLimitExceededError,
 			title=_("Please try again later"),
 		)
-
-
-def intake_rate_limit() -> int:
-	return get_lnb_settings().intake_rate_limit
-
-
-@rate_limit(key="web_form", limit=intake_rate_limit, seconds=60 * 60)
-def rate_limited_submission(web_form: str, data: str) -> dict:
 	return submit_case(parse_payload(data))
+
+
+def count_submission() -> bool:
+	"""Counts this submission against its client's hourly allowance; False when that is used up.
+
+	The client is who connected (see intake/client_address.py), never what the request says of itself.
+	"""
+	address = client_address(
+		frappe.request.remote_addr,
+		frappe.request.headers.getlist("X-Forwarded-For"),
+		cint(frappe.conf.get(TRUSTED_PROXY_COUNT_KEY)),
+	)
+	key = frappe.cache.make_key(f"rl:lnb-intake:{rate_limit_key(address)}")
+	frappe.cache.set(key, 0, ex=RATE_LIMIT_SECONDS, nx=True)
+	return frappe.cache.incrby(key, 1) <= get_lnb_settings().intake_rate_limit
 
 
 def parse_payload(data: str) -> dict:
 	try:
-		payload = json.loads(data) if isinstance(data, str) else data
-	except ValueError:
+		payload = read_json(data) if isinstance(data, str) else data
+	except (ValueError, RecursionError):
 		frappe.throw(_("The form data could not be read."), MalformedSubmission, title=_("Not sent"))
 	web_form = frappe.get_cached_doc("Web Form", INTAKE_WEB_FORM)
 	fields = [field for field in web_form.web_form_fields if field.fieldtype not in LAYOUT_FIELDTYPES]
 	problem = payload_shape_problem(
 		payload,
-		scalar_fields=[
+		text_fields=[
 			CONSENT_VERSION_KEY,
-			*(field.fieldname for field in fields if field.fieldtype not in TABLE_FIELDTYPES),
+			*(field.fieldname for field in fields if field.fieldtype not in (*TABLE_FIELDTYPES, "Check")),
 		],
-		table_fields=[field.fieldname for field in fields if field.fieldtype in TABLE_FIELDTYPES],
-		list_fields=[ATTACHMENTS_KEY],
+		check_fields=[field.fieldname for field in fields if field.fieldtype == "Check"],
+		tables={
+			**{
+				field.fieldname: INTAKE_TABLES[field.fieldname]
+				for field in fields
+				if field.fieldtype in TABLE_FIELDTYPES
+			},
+			ATTACHMENTS_KEY: ATTACHMENT_TEXT,
+		},
 	)
 	if problem:
 		frappe.throw(problem, MalformedSubmission, title=_("Not sent"))
 	if payload.get("name"):
 		frappe.throw(_("A submitted case cannot be changed through this form."), frappe.PermissionError)
 	return payload
+
+
+def read_json(data: str) -> Any:
+	"""Strict JSON: NaN, Infinity and numbers too large for a float are refused (ValueError), as is
+	nesting too deep to read (RecursionError)."""
+
+	def finite(number: str) -> float:
+		value = float(number)
+		if not math.isfinite(value):
+			raise ValueError(f"{number} is not a finite number")
+		return value
+
+	def refuse(constant: str) -> None:
+		raise ValueError(f"{constant} is not JSON")
+
+	return json.loads(data, parse_float=finite, parse_constant=refuse)
 
 
 def submit_case(payload: dict) -> dict:
@@ -108,8 +139,14 @@ def submit_case(payload: dict) -> dict:
 
 	case = frappe.new_doc("Case")
 	for field in web_form.web_form_fields:
-		if field.fieldtype not in LAYOUT_FIELDTYPES and field.fieldname in payload:
-			case.set(field.fieldname, payload[field.fieldname])
+		if field.fieldtype in LAYOUT_FIELDTYPES or field.fieldname not in payload:
+			continue
+		value = payload[field.fieldname]
+		if field.fieldtype in TABLE_FIELDTYPES:
+			# a row holds the doctor's answers only: its name, parent or docstatus are the server's
+			columns = INTAKE_TABLES[field.fieldname]
+			value = [{column: row[column] for column in columns if column in row} for row in value or []]
+		case.set(field.fieldname, value)
 	case.flags.from_intake_form = True
 
 	try:

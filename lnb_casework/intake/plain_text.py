@@ -4,8 +4,7 @@ Frappe shows Data and Text values unescaped in print formats and in parts of the
 sanitiser keeps many tags (images, links, forms, styles), so what a doctor tells us is kept as plain text
 before it is stored. Ordinary writing is kept as typed ("pain score <5 and >2", "A&E", "<-- see above");
 only a "<" that an HTML parser would read as the start of markup is changed, into U+2039 (a single
-left-pointing angle quotation mark), which reads the same
-and keeps every length.
+left-pointing angle quotation mark), which reads the same and keeps every length.
 """
 
 import re

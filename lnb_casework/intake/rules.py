@@ -13,6 +13,8 @@ from typing import Any
 from frappe import _
 from frappe.utils import validate_email_address
 
+from lnb_casework.intake.plain_text import plain_text
+
 URGENT_SUPPORT = "I need urgent support"
 
 GMC_NUMBER = re.compile(r"^\d{7}$")
@@ -29,6 +31,9 @@ TEXT_LIMITS = {
 	"what_happened": 20_000,
 }
 CHILD_TEXT_LIMITS = {"details": 140, "description": 140}
+# What the doctor writes in their own words: kept as plain text (plain_text.py) wherever it comes from.
+DOCTOR_TEXT_FIELDS = tuple(TEXT_LIMITS)
+DOCTOR_TEXT_COLUMNS = {"processes": ("details",), "key_dates": ("description",)}
 MOST_ROWS = {"processes": 20, "key_dates": 30, "discrimination_kinds": 10}
 
 # What the doctor tells at intake: never changed afterwards except by a coordinator with a reason.
@@ -164,10 +169,13 @@ def changed_answers(
 	fields: Sequence[str] = INTAKE_FIELDS,
 	tables: Mapping[str, Sequence[str]] = INTAKE_TABLES,
 ) -> list[str]:
-	"""The fields and tables (compared by the given columns) whose values differ between two versions."""
+	"""The fields and tables (compared by the given columns) whose values differ between two versions.
+
+	Values are compared as plain text, so making a value stored before plain_text existed plain is no change.
+	"""
 
 	def normal(value: Any) -> str:
-		return "" if value is None else str(value).strip()
+		return "" if value is None else plain_text(str(value)).strip()
 
 	def rows(values: Mapping[str, Any], table: str) -> list[tuple[str, ...]]:
 		return [tuple(normal(row.get(column)) for column in tables[table]) for row in values.get(table) or []]
@@ -177,18 +185,25 @@ def changed_answers(
 
 
 def payload_shape_problem(
-	data: Any, scalar_fields: Sequence[str], table_fields: Sequence[str], list_fields: Sequence[str] = ()
+	data: Any,
+	text_fields: Sequence[str],
+	check_fields: Sequence[str],
+	tables: Mapping[str, Sequence[str]],
 ) -> str | None:
 	"""Why a submitted payload is not the shape the intake form sends, or None when it is.
 
-	Scalars must be text, numbers, booleans or empty; tables lists of objects holding scalars.
+	Text fields hold text or nothing; check fields 0, 1, true, false or nothing; each of `tables` (a table
+	or list field, with the columns that hold text) holds nothing or a list of objects of single values.
 	"""
 	if not isinstance(data, Mapping):
 		return _("The form data must be an object of answers.")
-	for field in scalar_fields:
-		if not is_scalar(data.get(field)):
-			return _("The answer for {0} must be a single value.").format(field)
-	for field in (*table_fields, *list_fields):
+	for field in text_fields:
+		if not is_text(data.get(field)):
+			return _("The answer for {0} must be text.").format(field)
+	for field in check_fields:
+		if not is_check(data.get(field)):
+			return _("The answer for {0} must be ticked or not.").format(field)
+	for field, text_columns in tables.items():
 		rows = data.get(field)
 		if rows in (None, ""):
 			continue
@@ -196,8 +211,18 @@ def payload_shape_problem(
 			return _("The answer for {0} must be a list of rows.").format(field)
 		if not all(is_scalar(value) for row in rows for value in row.values()):
 			return _("Each row of {0} must hold single values.").format(field)
+		if not all(is_text(row.get(column)) for row in rows for column in text_columns):
+			return _("Each row of {0} must hold text.").format(field)
 	return None
 
 
 def is_scalar(value: Any) -> bool:
 	return value is None or isinstance(value, str | int | float | bool)
+
+
+def is_text(value: Any) -> bool:
+	return value is None or isinstance(value, str)
+
+
+def is_check(value: Any) -> bool:
+	return value is None or isinstance(value, bool) or (type(value) is int and value in (0, 1))

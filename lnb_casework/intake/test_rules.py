@@ -108,23 +108,48 @@ class TestIntakeRules(unittest.TestCase):
 		self.assertEqual(changed_answers(before, after), ["email", "processes"])
 		self.assertEqual(changed_answers(before, dict(before, doctor_name=" Dr Amina Khan ")), [])
 
-	def test_payload_shape(self):
-		scalars, tables = ["doctor_name", "consent_given"], ["processes"]
-		self.assertIsNone(
-			payload_shape_problem(
-				{"doctor_name": "A", "processes": [{"process_type": "Other"}]}, scalars, tables
-			)
+	def test_changed_answers_ignores_making_text_plain(self):
+		before = valid_answers(what_happened="<b>Excluded</b> for\r\nfive months")
+		self.assertEqual(
+			changed_answers(before, dict(before, what_happened="‹b>Excluded‹/b> for\nfive months")), []
 		)
-		self.assertIsNone(payload_shape_problem({"consent_given": 1, "processes": ""}, scalars, tables))
+
+	def test_payload_shape(self):
+		shape = {
+			"text_fields": ["doctor_name", "lnb_consent_version"],
+			"check_fields": ["consent_given"],
+			"tables": {"processes": ("process_type", "details"), "lnb_attachments": ("file_name", "content")},
+		}
+		for good in (
+			{"doctor_name": "A", "processes": [{"process_type": "Other", "idx": 1, "__islocal": True}]},
+			{"consent_given": 1, "processes": ""},
+			{"consent_given": True, "doctor_name": None, "lnb_attachments": []},
+			{"consent_given": 0, "lnb_attachments": [{"file_name": "a.pdf", "content": "data:..."}]},
+		):
+			with self.subTest(good=good):
+				self.assertIsNone(payload_shape_problem(good, **shape))
 		for bad in (
 			[1, 2],
 			"text",
 			None,
 			{"doctor_name": {"a": 1}},
 			{"doctor_name": ["a"]},
+			{"doctor_name": 12345},
+			{"doctor_name": True},
+			{"lnb_consent_version": 2.5},
+			{"consent_given": "0"},
+			{"consent_given": 2},
+			{"consent_given": 1.0},
+			{"consent_given": "yes"},
 			{"processes": "Other"},
 			{"processes": [["Other"]]},
 			{"processes": [{"process_type": {"x": 1}}]},
+			{"processes": [{"process_type": "Other", "details": 7}]},
+			{"processes": [{"process_type": "Other", "idx": [1]}]},
+			{"lnb_attachments": "letter.pdf"},
+			{"lnb_attachments": [None]},
+			{"lnb_attachments": [{"file_name": ["a.pdf"], "content": "x"}]},
+			{"lnb_attachments": [{"file_name": "a.pdf", "content": 0}]},
 		):
 			with self.subTest(bad=bad):
-				self.assertIsNotNone(payload_shape_problem(bad, scalars, tables))
+				self.assertIsNotNone(payload_shape_problem(bad, **shape))

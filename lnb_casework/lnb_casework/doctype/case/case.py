@@ -21,7 +21,10 @@ from lnb_casework.casework.rules import (
 from lnb_casework.deadlines.case_deadlines import check_deadline_dates, refresh_computed_deadlines
 from lnb_casework.intake.alerts import send_intake_emails
 from lnb_casework.intake.equality import EQUALITY_QUESTIONS, case_field, record_equality_answers
+from lnb_casework.intake.plain_text import plain_text
 from lnb_casework.intake.rules import (
+	DOCTOR_TEXT_COLUMNS,
+	DOCTOR_TEXT_FIELDS,
 	INTAKE_FIELDS,
 	INTAKE_TABLES,
 	changed_answers,
@@ -52,6 +55,7 @@ class Case(Document):
 			self.priority = "Urgent"
 
 	def validate(self) -> None:
+		self.keep_doctor_text_plain()
 		problems = intake_problems(self.as_dict(), self.select_choices(), consent_needed=self.is_new())
 		if problems:
 			raise_intake_problems(problems, self.meta)
@@ -84,6 +88,18 @@ class Case(Document):
 
 	def on_trash(self) -> None:
 		frappe.db.delete("Equality Monitoring", {"case": self.name})
+
+	def keep_doctor_text_plain(self) -> None:
+		"""What the doctor typed, from the form, the desk or the API, is kept as text that can run or load
+		nothing wherever it is shown (Frappe shows these values unescaped in print formats)."""
+		for field in DOCTOR_TEXT_FIELDS:
+			if self.get(field):
+				self.set(field, plain_text(str(self.get(field))))
+		for table, columns in DOCTOR_TEXT_COLUMNS.items():
+			for row in self.get(table):
+				for column in columns:
+					if row.get(column):
+						row.set(column, plain_text(str(row.get(column))))
 
 	def record_consent(self) -> None:
 		"""The server, never the browser, records what the doctor agreed to and when."""
