@@ -242,7 +242,7 @@ PY
 	# The tests also need playwright and a real SMTP server (aiosmtpd).
 	quietly "Could not install setuptools<81 and the test tools into the bench." \
 		uv pip install -q --python "$LNB_BENCH/env/bin/python" "setuptools<81" "pytest~=8.3" "requests~=2.32" \
-		"playwright~=1.65" "aiosmtpd~=1.4"
+		"playwright~=1.65" "aiosmtpd~=1.4" "hypothesis~=6.170"
 	ensure_db_admin
 	note "Redis: $LNB_REDIS_URL; MariaDB admin: $LNB_DB_ADMIN_USER"
 }
