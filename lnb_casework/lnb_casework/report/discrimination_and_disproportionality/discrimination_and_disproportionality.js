@@ -6,19 +6,24 @@
 	const MODULE =
 		"lnb_casework.lnb_casework.report.discrimination_and_disproportionality.discrimination_and_disproportionality";
 
+	// Figures are shown only for calendar years that have ended (the server refuses any other period), so
+	// that a published year never changes: see docs/disclosure-control.md.
+	const FIRST_YEAR = 2000;
+	const LAST_ENDED_YEAR = Number(frappe.datetime.get_today().slice(0, 4)) - 1;
+	const ENDED_YEARS = [];
+	for (let year = LAST_ENDED_YEAR; year >= FIRST_YEAR; year--) {
+		ENDED_YEARS.push(String(year));
+	}
+
 	frappe.query_reports["Discrimination and Disproportionality"] = {
 		filters: [
 			{
-				fieldname: "from_date",
-				label: __("From date"),
-				fieldtype: "Date",
-				default: frappe.datetime.add_months(frappe.datetime.get_today(), -12),
-			},
-			{
-				fieldname: "to_date",
-				label: __("To date"),
-				fieldtype: "Date",
-				default: frappe.datetime.get_today(),
+				fieldname: "period",
+				label: __("Year (ended)"),
+				fieldtype: "Select",
+				options: ENDED_YEARS,
+				default: ENDED_YEARS[0],
+				reqd: 1,
 			},
 			{
 				fieldname: "view",

@@ -3,18 +3,28 @@
 Two views, never mixed (DOMAIN.md, "Discrimination and equality monitoring"):
 
 Who the doctors are
-	The equality monitoring answers of the cases opened in the period (withdrawn cases left out), question by
-	question: how many cases gave each answer, each answer's share among the cases that answered the
-	question ("Prefer not to say" and unanswered have rows of their own and are not in the share), the
-	group's share of the reference population entered in LNB Settings, and disproportionality: share among
-	cases ÷ reference share. Equality Monitoring is read with frappe.get_all: no role may open its records,
-	and this report shows only totals.
+	The equality monitoring answers of the cases received in the period, question by question: how many
+	cases gave each answer, each answer's share among the cases that answered the question ("Prefer not to
+	say" and unanswered have rows of their own and are not in the share), the group's share of the
+	reference population entered in LNB Settings, and disproportionality: share among cases ÷ reference
+	share. No role may open Equality Monitoring records, and this report shows only totals.
 
 Kinds of discrimination reported
 	What the doctors said happened: the answer to the case's discrimination question, and how many distinct
 	cases report each kind.
 
-Small numbers (lnb_casework/learning/suppression.py)
+Periods (lnb_casework/learning/periods.py)
+	Only calendar years that have ended, and every case received in one counts in it whatever became of it
+	later (a withdrawn case too): a closed year's figures never change, so comparing runs before and after
+	an intake or a withdrawal tells nothing. Years never overlap, so no two runs count cases that differ by
+	a few. See docs/disclosure-control.md.
+
+Perturbation (lnb_casework/learning/perturbation.py)
+	Every count is the published count of its set of cases: within 2 of the truth, the same for the same
+	cases wherever it is shown (a question's "All cases in the period" is the one figure for the period).
+	Shares and ratios are worked out from the published counts.
+
+Small numbers (lnb_casework/learning/suppression.py), applied to the published counts
 	Every count below the threshold shows as "<5". A question's figures add up along two lines (the answers
 	to the cases that answered; those, "Prefer not to say" and unanswered to all the cases in the period), and
 	both are suppressed together, so that no hidden count can be worked out by subtracting the shown ones
@@ -26,9 +36,8 @@ Small numbers (lnb_casework/learning/suppression.py)
 
 import frappe
 from frappe import _
-from frappe.utils import add_days, getdate
+from frappe.utils import getdate, today
 
-from lnb_casework.casework.rules import WITHDRAWN
 from lnb_casework.intake.equality import (
 	EQUALITY_QUESTIONS,
 	PREFER_NOT_TO_SAY,
@@ -37,16 +46,19 @@ from lnb_casework.intake.equality import (
 	question_answers,
 	question_with_label,
 )
+from lnb_casework.learning.disclosure import perturbation_note, site_perturbation
+from lnb_casework.learning.periods import Period, last_closed_period, parse_period
+from lnb_casework.learning.perturbation import Perturbation
 from lnb_casework.learning.summary import small_number_threshold
 from lnb_casework.learning.suppression import (
 	SECONDARY_MARKER,
 	Figure,
 	is_suppressed,
 	suppress_counts,
-	suppress_counts_with_total,
 	suppress_linked_lines,
 	suppressed_marker,
 )
+from lnb_casework.oversight.report_filters import choice, is_empty, refuse, report_filters
 
 WHO = "Who the doctors are"
 KINDS = "Kinds of discrimination reported"
@@ -58,42 +70,78 @@ ANY_KIND = "Cases reporting any kind"
 
 
 def execute(filters: dict | None = None):
-	filters = frappe._dict(filters or {})
-	view = filters.view or WHO
-	if view not in VIEWS:
-		frappe.throw(_("Choose a view: {0} or {1}.").format(_(WHO), _(KINDS)))
-	cases = cases_in_period(filters.from_date, filters.to_date)
+	filters = checked_filters(filters)
+	cases = cases_received_in(filters.period)
 	threshold = small_number_threshold()
-	if view == KINDS:
-		return kinds_view(cases, threshold)
-	return who_view(cases, threshold, filters.question)
+	perturbation = site_perturbation()
+	if filters.view == KINDS:
+		return kinds_view(cases, filters.period, threshold, perturbation)
+	return who_view(cases, filters.period, threshold, perturbation, filters.question)
 
 
-def cases_in_period(from_date=None, to_date=None) -> list[str]:
-	"""The cases opened in the period (both days included), withdrawn ones left out."""
-	conditions = [["workflow_state", "!=", WITHDRAWN]]
-	if from_date:
-		conditions.append(["creation", ">=", getdate(from_date)])
-	if to_date:
-		conditions.append(["creation", "<", add_days(getdate(to_date), 1)])
-	return frappe.get_all("Case", filters=conditions, pluck="name", order_by="name")
+def checked_filters(filters: object) -> frappe._dict:
+	filters = report_filters(filters)
+	return frappe._dict(
+		period=closed_period(filters.get("period")),
+		view=choice(filters, "view", "View", VIEWS, default=WHO),
+		question=choice(filters, "question", "Question in the chart", list(QUESTION_LABELS.values())),
+	)
+
+
+def closed_period(value: object) -> Period:
+	"""The period a filter names, which must have ended; the last one that has when none is named."""
+	on = getdate(today())
+	if is_empty(value):
+		return last_closed_period(on)
+	try:
+		period = parse_period(value)
+	except ValueError:
+		refuse(
+			_("Period must be a calendar year that has ended, such as {0}.").format(
+				last_closed_period(on).label
+			)
+		)
+	if not period.has_ended(on):
+		refuse(
+			_("{0} has not ended yet: figures are shown only for years that have ended.").format(period.label)
+		)
+	return period
+
+
+def period_conditions(period: Period) -> list[list]:
+	"""Cases received in the period, whatever their state now."""
+	return [["creation", ">=", period.first_day], ["creation", "<", period.day_after]]
+
+
+def cases_received_in(period: Period) -> list[str]:
+	return frappe.get_all("Case", filters=period_conditions(period), pluck="name", order_by="name")
 
 
 # ---- who the doctors are
 
 
-def who_view(cases: list[str], threshold: int, chart_question: str | None = None):
+def who_view(
+	cases: list[str],
+	period: Period,
+	threshold: int,
+	perturbation: Perturbation,
+	chart_question: str | None = None,
+):
 	answers_of = monitoring_answers(cases)
-	total = len(cases)
+	total = perturbation.count(cases)
 	references = reference_shares()
-	questions = [question_figures(question, cases, answers_of, threshold) for question in EQUALITY_QUESTIONS]
+	questions = [
+		question_figures(question, cases, answers_of, threshold, perturbation)
+		for question in EQUALITY_QUESTIONS
+	]
 
-	answered_any = sum(1 for case in cases if any(answers_of.get(case, {}).values()))
-	any_shown, total_hidden = suppress_counts_with_total(
-		{"any": answered_any, "none": total - answered_any}, threshold
+	with_any = [case for case in cases if any(answers_of.get(case, {}).values())]
+	without_any = [case for case in cases if not any(answers_of.get(case, {}).values())]
+	any_shown, _none_shown, total_hidden = suppress_linked_lines(
+		[perturbation.count(with_any), perturbation.count(without_any), total], [([0, 1], 2)], threshold
 	)
 	if is_suppressed(total_hidden) or 0 < total < threshold:
-		any_shown = held_back(any_shown)
+		any_shown = SECONDARY_MARKER
 
 	data = []
 	ratios = []
@@ -139,8 +187,9 @@ def who_view(cases: list[str], threshold: int, chart_question: str | None = None
 
 	highest = max(ratios, default=None)
 	summary = [
+		{"label": _("Period"), "value": period.label, "datatype": "Data"},
 		{"label": _("Cases in the period"), "value": str(shown_total(total, threshold)), "datatype": "Data"},
-		{"label": _("Cases with any monitoring answer"), "value": str(any_shown["any"]), "datatype": "Data"},
+		{"label": _("Cases with any monitoring answer"), "value": str(any_shown), "datatype": "Data"},
 		{
 			"label": _("Highest ratio shown"),
 			"value": "–" if highest is None else f"{highest:.2f}",
@@ -154,8 +203,9 @@ def who_view(cases: list[str], threshold: int, chart_question: str | None = None
 
 
 def shown_total(total: int, threshold: int) -> Figure:
-	"""The number of cases in the period, shown the same in every line and view: a total every question
-	and both views share is never hidden to protect one line (that line is held back whole instead)."""
+	"""The published number of cases in the period, shown the same in every line and view: a total every
+	question and both views share is never hidden to protect one line (that line is held back whole
+	instead)."""
 	return suppressed_marker(threshold) if 0 < total < threshold else total
 
 
@@ -170,25 +220,34 @@ def monitoring_answers(cases: list[str]) -> dict[str, dict[str, str | None]]:
 	return equality_answers_of(cases)
 
 
-def question_figures(question: str, cases: list[str], answers_of: dict, threshold: int) -> dict:
-	"""One question's counts and shares as they may be shown."""
-	counts = dict.fromkeys(question_answers(question), 0)
-	prefer_not_to_say = not_answered = 0
+def question_figures(
+	question: str, cases: list[str], answers_of: dict, threshold: int, perturbation: Perturbation
+) -> dict:
+	"""One question's published counts and shares as they may be shown."""
+	cases_of: dict[str, list[str]] = {answer: [] for answer in question_answers(question)}
+	prefer_not_to_say: list[str] = []
+	not_answered: list[str] = []
 	for case in cases:
 		answer = answers_of.get(case, {}).get(question)
 		if not answer:
-			not_answered += 1
+			not_answered.append(case)
 		elif answer == PREFER_NOT_TO_SAY:
-			prefer_not_to_say += 1
+			prefer_not_to_say.append(case)
 		else:
 			# an answer the form no longer offers is still counted, under its own name
-			counts[answer] = counts.get(answer, 0) + 1
-	answered = sum(counts.values())
-	total = len(cases)
+			cases_of.setdefault(answer, []).append(case)
+	counts = perturbation.counts(cases_of)
+	answered = perturbation.count(case for answered in cases_of.values() for case in answered)
+	total = perturbation.count(cases)
 	figures = {"question": question, "total": shown_total(total, threshold)}
 
 	shown = suppress_question(
-		list(counts.values()), answered, prefer_not_to_say, not_answered, total, threshold
+		list(counts.values()),
+		answered,
+		perturbation.count(prefer_not_to_say),
+		perturbation.count(not_answered),
+		total,
+		threshold,
 	)
 	if 0 < total < threshold or 0 < answered < threshold or is_suppressed(shown[-1]):
 		# held back whole: with so few cases even a zero tells something about them
@@ -312,28 +371,30 @@ def who_columns() -> list[dict]:
 # ---- kinds of discrimination reported
 
 
-def kinds_view(cases: list[str], threshold: int):
+def kinds_view(cases: list[str], period: Period, threshold: int, perturbation: Perturbation):
 	case_meta = frappe.get_meta("Case")
-	reported = dict.fromkeys([o for o in case_meta.get_options("discrimination").split("\n") if o], 0)
-	reported[NOT_ANSWERED] = 0
-	answers = (
-		frappe.get_all(
-			"Case", filters={"name": ("in", cases)}, fields=["discrimination"], pluck="discrimination"
-		)
-		if cases
-		else []
+	reported_by: dict[str, list[str]] = {
+		option: [] for option in case_meta.get_options("discrimination").split("\n") if option
+	}
+	reported_by[NOT_ANSWERED] = []
+	for name, answer in frappe.get_all(
+		"Case", filters=period_conditions(period), fields=["name", "discrimination"], as_list=True
+	):
+		reported_by[answer if answer in reported_by else NOT_ANSWERED].append(name)
+	total = perturbation.count(cases)
+	reported = perturbation.counts(reported_by)
+	shown = suppress_linked_lines(
+		[*reported.values(), total], [(range(len(reported)), len(reported))], threshold
 	)
-	for answer in answers:
-		key = answer if answer in reported else NOT_ANSWERED
-		reported[key] += 1
-	total = len(cases)
-	reported_shown, total_figure = suppress_counts_with_total(reported, threshold)
-	if 0 < total < threshold or is_suppressed(total_figure):
+	reported_shown = dict(zip(reported, shown[:-1], strict=True))
+	if 0 < total < threshold or is_suppressed(shown[-1]):
 		reported_shown = held_back(reported_shown)
 	total_shown = shown_total(total, threshold)
 
 	kind_meta = frappe.get_meta("Case Discrimination Kind")
-	kinds = dict.fromkeys([o for o in kind_meta.get_options("kind").split("\n") if o], 0)
+	cases_of_kind: dict[str, set[str]] = {
+		option: set() for option in kind_meta.get_options("kind").split("\n") if option
+	}
 	rows = (
 		frappe.get_all(
 			"Case Discrimination Kind",
@@ -343,14 +404,11 @@ def kinds_view(cases: list[str], threshold: int):
 		if cases
 		else []
 	)
-	cases_of_kind: dict[str, set[str]] = {}
 	for row in rows:
 		cases_of_kind.setdefault(row.kind, set()).add(row.parent)
-	for kind, named in cases_of_kind.items():
-		kinds[kind] = len(named)
 	# a case may report several kinds, so the kinds add up to nothing shown: each count stands alone
-	kinds[ANY_KIND] = len({row.parent for row in rows})
-	kinds_shown = suppress_counts(kinds, threshold, total_shown=False)
+	cases_of_kind[ANY_KIND] = {row.parent for row in rows}
+	kinds_shown = suppress_counts(perturbation.counts(cases_of_kind), threshold, total_shown=False)
 	if 0 < total < threshold:
 		kinds_shown = held_back(kinds_shown)
 
@@ -392,6 +450,7 @@ def kinds_view(cases: list[str], threshold: int):
 		else None
 	)
 	summary = [
+		{"label": _("Period"), "value": period.label, "datatype": "Data"},
 		{"label": _("Cases in the period"), "value": str(total_shown), "datatype": "Data"},
 		{
 			"label": _("Cases reporting discrimination"),
@@ -418,8 +477,13 @@ def footnote(threshold: int) -> str:
 			'Shares are among the cases that answered each question; "Prefer not to say" and unanswered are '
 			"counted apart. Disproportionality is a group's share among cases divided by its share of the "
 			"reference population entered in LNB Settings: above 1, the group comes to us more often than its "
-			"numbers would suggest. Withdrawn cases are left out."
+			"numbers would suggest."
 		),
+		_(
+			"Figures are for a calendar year that has ended, and count every case received in it, withdrawn "
+			"ones too, so that they never change once published."
+		),
+		perturbation_note(),
 	]
 	context = [
 		_(
