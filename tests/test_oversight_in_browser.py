@@ -27,8 +27,8 @@ WORKSPACE_SCREENSHOT = "workspace-coordinator.png"
 REPORT_SCREENSHOT = "disproportionality-coordinator.png"
 FAILURE_SCREENSHOT = "oversight-failure.png"
 FAILURE_TRACE = "oversight-failure-trace.zip"
-# the seeded cases are opened in a month of their own, so the report shows only them
-PERIOD = {"from_date": "2002-02-01", "to_date": "2002-02-28"}
+# the seeded cases are received in a year of their own (which has ended), so the report shows only them
+PERIOD = {"period": "2002"}
 OPENED_ON = "2002-02-12 11:00:00"
 ETHNIC = "Ethnic group (ONS 2021 high-level)"
 # twenty cases: (ethnic group, sex) of each
@@ -205,6 +205,27 @@ def card_number(page: Page, label: str):
 	return card.locator(".widget-content .number")
 
 
+def published_figures(report_cases: list[str]) -> dict[str, str]:
+	"""What the report must show of the seeded cases: their published (perturbed) counts under this site's
+	key. Every case answered the ethnic group question, so those who answered are the same cases as the
+	period and publish the same figure."""
+	from lnb_casework.learning.disclosure import site_perturbation
+
+	perturbation = site_perturbation()
+	everyone = perturbation.count(report_cases)
+	white = perturbation.count(
+		case
+		for case, (ethnic_group, _sex) in zip(report_cases, ANSWERS, strict=True)
+		if ethnic_group == "White"
+	)
+	share = 100 * white / everyone
+	return {
+		"cases": str(everyone),
+		"white_share": f"{share:.1f}%",
+		"white_ratio": f"{round(share / 58, 2):.2f}",
+	}
+
+
 def headline(name: str) -> int:
 	"""A headline figure as the coordinator counts it, in this process."""
 	import frappe
@@ -245,12 +266,14 @@ def test_a_coordinator_reads_the_workspace_and_the_disproportionality_report(pag
 		page.goto(f"{base_url}/app/query-report/{quote(REPORT)}?{urlencode(PERIOD)}")
 		table = page.locator(".dt-scrollable")
 		expect(table.locator(".dt-row").first).to_be_visible()
-		expect(page.locator(".report-summary"), "the summary counts the twenty cases").to_contain_text("20")
+		figures = published_figures(seeded[: len(ANSWERS)])
+		cases_in_period = page.locator(".report-summary .summary-item", has_text="Cases in the period")
+		expect(cases_in_period, "the summary counts the twenty cases").to_contain_text(figures["cases"])
 		small = table.locator(".dt-cell__content", has_text=re.compile(r"^\s*<5\s*$"))
-		expect(small.first, 'a small count shows as "<5"').to_be_visible()
+		expect(small.first, 'three Black doctors show as "<5"').to_be_visible()
 		white = table.locator(".dt-row", has_text="White").first
-		expect(white).to_contain_text("55.0%")
-		expect(white).to_contain_text("0.95")
+		expect(white).to_contain_text(figures["white_share"])
+		expect(white).to_contain_text(figures["white_ratio"])
 		expect(
 			page.locator(".chart-wrapper .frappe-chart, .chart-container .frappe-chart").first
 		).to_be_visible()

@@ -23,7 +23,7 @@ LEAD = "disproportion-coordinator@lnb.test"
 POLICY = "disproportion-policy@lnb.test"
 VOLUNTEER = "disproportion-caseworker@lnb.test"
 PERIOD = {"period": "2001"}
-IN_PERIOD, FEW_YEAR = "2001-03-10 10:00:00", "2002"
+IN_PERIOD, FEW_YEAR = "2001-03-10 10:00:00", "2003"
 PNTS = "Prefer not to say"
 ALL = "All cases in the period"
 ANSWERED = "Answered the question"
@@ -155,9 +155,9 @@ class TestDiscriminationAndDisproportionality(FrappeTestCase):
 		# received in 2001 and withdrawn since: it still counts in 2001, whose figures never change
 		cls.withdrawn = seed_case(IN_PERIOD, {"ethnic_group": "White"}, "Yes", ["Race"], state="Withdrawn")
 		cls.everyone = [*cls.names, cls.withdrawn]
-		# three cases of their own in 2002
+		# three cases of their own in 2003
 		cls.few = [
-			seed_case("2002-06-01 09:00:00", {"ethnic_group": "White"}, "Yes", ["Race"]) for _ in range(3)
+			seed_case("2003-06-01 09:00:00", {"ethnic_group": "White"}, "Yes", ["Race"]) for _ in range(3)
 		]
 
 	def tearDown(self):
