@@ -129,13 +129,17 @@ class AnswerSeal:
 
 	def open(self, case: str, sealed: str) -> Answers:
 		"""The answers sealed for this case; SealedAnswersError if they do not open."""
-		try:
-			raw = base64.b64decode(sealed, validate=True)
-			encoded = self._aead.decrypt(raw[:NONCE_BYTES], raw[NONCE_BYTES:], case.encode())
-		except (InvalidTag, ValueError, TypeError):
-			raise SealedAnswersError(f"The equality answers of {case} do not open.")
-		return decode_answers(encoded)
+		return self.open_many([(case, sealed)])[case]
 
 	def open_many(self, sealed_by_case: Iterable[tuple[str, str]]) -> dict[str, Answers]:
-		"""{case: answers} for (case, sealed) pairs."""
-		return {case: self.open(case, sealed) for case, sealed in sealed_by_case}
+		"""{case: answers} for (case, sealed) pairs; SealedAnswersError if any does not open."""
+		decrypt = self._aead.decrypt  # looked up once: this loop runs for every record a report counts
+		opened = {}
+		case = None
+		try:
+			for case, sealed in sealed_by_case:
+				raw = base64.b64decode(sealed, validate=True)
+				opened[case] = decode_answers(decrypt(raw[:NONCE_BYTES], raw[NONCE_BYTES:], case.encode()))
+		except (InvalidTag, ValueError, TypeError):
+			raise SealedAnswersError(f"The equality answers of {case} do not open.")
+		return opened
