@@ -306,15 +306,16 @@ link_app() {
 
 site_answers() { bench_in "$LNB_BENCH" --site "$1" list-apps >/dev/null 2>&1; }
 
-# ensure_site SITE: creates the site if it is missing (or its database is gone), installs the app, migrates.
+# ensure_site SITE [new]: creates the site if it is missing (or its database is gone, or "new" is given:
+# then it is made anew, as a newcomer would get it), installs the app, migrates.
 ensure_site() {
-	local site="$1"
+	local site="$1" anew="${2:-}"
 	local db_user_scope=()
 	[ "$LNB_DB_USER_HOST" = localhost ] || db_user_scope=(--no-mariadb-socket)
-	if [ -f "$LNB_BENCH/sites/$site/site_config.json" ] && site_answers "$site"; then
+	if [ -z "$anew" ] && [ -f "$LNB_BENCH/sites/$site/site_config.json" ] && site_answers "$site"; then
 		step "Reusing the site $site"
 	else
-		step "Creating the site $site"
+		step "Creating the site $site${anew:+ anew}"
 		quietly "bench new-site $site failed." bench_in "$LNB_BENCH" new-site "$site" --force \
 			--db-root-username "$LNB_DB_ADMIN_USER" --db-root-password "$DB_ADMIN_PASSWORD" \
 			--admin-password "$LNB_ADMIN_PASSWORD" "${db_user_scope[@]}"

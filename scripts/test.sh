@@ -12,7 +12,9 @@ ensure_tools
 ensure_browser
 ensure_bench
 link_app
-ensure_site "$SITE"
+# Every run tests a new site, as a newcomer gets it; LNB_REUSE_TEST_SITE=1 keeps the last one (quicker while
+# developing, never in CI).
+if [ "${LNB_REUSE_TEST_SITE:-}" = 1 ]; then ensure_site "$SITE"; else ensure_site "$SITE" new; fi
 quietly "Could not allow tests on $SITE." bench_in "$LNB_BENCH" --site "$SITE" set-config allow_tests true
 
 step "Serving $SITE on port $PORT for the out-of-process tests"
