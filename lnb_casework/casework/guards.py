@@ -1,7 +1,10 @@
-"""Ways into a case that Frappe leaves open, closed: sharing, and assignment other than by allocation."""
+"""Ways into a case that Frappe leaves open, closed: sharing, assignment other than by allocation, and
+Frappe making a casework user System Manager."""
 
 import frappe
 from frappe import _
+
+from lnb_casework.casework.rules import SYSTEM_MANAGER
 
 # documents that carry what a doctor told us or who handles it; none is ever shared
 NEVER_SHARED = ("Case", "Review", "Equality Monitoring", "Case State Change", "Caseworker Profile")
@@ -50,3 +53,16 @@ def keep_case_email_to_the_doctor(communication, method: str | None = None) -> N
 	}
 	if addresses - {(doctor or "").lower()}:
 		frappe.throw(_("From a case you can email only the doctor who brought it."), frappe.PermissionError)
+
+
+def note_system_manager_before_validation(user, method: str | None = None) -> None:
+	"""User before_validate hook: remembers whether System Manager was asked for, before Frappe's validate
+	adds it by itself (User.add_system_manager_role gives it to the first System User saved on a site
+	where only Administrator holds it: on a new site, the first caseworker, or the user who becomes one)."""
+	user.flags.lnb_system_manager_asked_for = SYSTEM_MANAGER in {row.role for row in user.roles}
+
+
+def keep_users_from_system_manager_unless_given(user, method: str | None = None) -> None:
+	"""User validate hook: nobody is made System Manager unless someone gave them the role."""
+	if user.name != "Administrator" and not user.flags.lnb_system_manager_asked_for:
+		user.set("roles", [row for row in user.roles if row.role != SYSTEM_MANAGER])
