@@ -16,6 +16,9 @@ ROLES = ("LNB Caseworker", "LNB Coordinator", "LNB Policy Lead")
 
 def after_install() -> None:
 	ensure_site_setup()
+	# Frappe puts tracebacks (code, paths, SQL) in error responses by default; once, so that an
+	# administrator who needs them can turn them back on.
+	frappe.db.set_single_value("System Settings", "allow_error_traceback", 0)
 
 
 def after_migrate() -> None:
