@@ -14,10 +14,14 @@ after_migrate = "lnb_casework.setup.install.after_migrate"
 override_whitelisted_methods = {
 	"frappe.website.doctype.web_form.web_form.accept": "lnb_casework.api.intake.accept",
 	"frappe.client.get_count": "lnb_casework.api.client.get_count",
+	"frappe.desk.listview.get_group_by_count": "lnb_casework.api.client.get_group_by_count",
+	"frappe.desk.doctype.tag.tag.get_tagged_docs": "lnb_casework.api.client.get_tagged_docs",
 }
 
-# Runs once the request's user is known (session cookie or API key): see request_guard.py.
+# Runs once the request's user is known (session cookie or API key), and as its answer goes out: see
+# request_guard.py.
 auth_hooks = ["lnb_casework.request_guard.refuse_requests_that_would_reveal_records"]
+after_request = ["lnb_casework.request_guard.answer_not_found_as_not_permitted"]
 
 # One row rule per doctype (lnb_casework/permissions.py), for lists, documents, counts, reports and search.
 permission_query_conditions = {
@@ -32,6 +36,21 @@ permission_query_conditions = {
 	"View Log": "lnb_casework.permissions.view_log_query_conditions",
 	"ToDo": "lnb_casework.permissions.todo_query_conditions",
 	"Workflow Action": "lnb_casework.permissions.workflow_action_query_conditions",
+	"Tag Link": "lnb_casework.permissions.tag_link_query_conditions",
+	**{
+		child_table: "lnb_casework.permissions.child_row_query_conditions"
+		for child_table in (
+			"Case Process",
+			"Case Key Date",
+			"Case Discrimination Kind",
+			"Case Deadline",
+			"Related Case",
+			"Case Intake Correction",
+			"Review Procedural Failure",
+			"Review Unfairness",
+			"Review Systemic Factor",
+		)
+	},
 }
 has_permission = {
 	"Case": "lnb_casework.permissions.case_has_permission",
@@ -48,6 +67,7 @@ has_permission = {
 			"View Log",
 			"ToDo",
 			"Workflow Action",
+			"Tag Link",
 		)
 	},
 }
@@ -56,6 +76,10 @@ doc_events = {
 	"DocShare": {"validate": "lnb_casework.casework.guards.refuse_sharing"},
 	"ToDo": {"validate": "lnb_casework.casework.guards.keep_assignment_to_allocation"},
 	"Communication": {"validate": "lnb_casework.casework.guards.keep_case_email_to_the_doctor"},
+	"User": {
+		"before_validate": "lnb_casework.casework.guards.note_system_manager_before_validation",
+		"validate": "lnb_casework.casework.guards.keep_users_from_system_manager_unless_given",
+	},
 }
 
 additional_timeline_content = {"Case": ["lnb_casework.casework.timeline.case_timeline"]}

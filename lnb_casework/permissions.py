@@ -20,6 +20,7 @@ RECORDS_ABOUT_DOCUMENTS = {
 	"View Log": ("reference_doctype", "reference_name"),
 	"ToDo": ("reference_type", "reference_name"),
 	"Workflow Action": ("reference_doctype", "reference_name"),
+	"Tag Link": ("document_type", "document_name"),
 	"Case State Change": (None, "case"),
 	"Review": (None, "case"),
 }
@@ -116,6 +117,37 @@ version_query_conditions = query_conditions_for("Version")
 view_log_query_conditions = query_conditions_for("View Log")
 todo_query_conditions = query_conditions_for("ToDo")
 workflow_action_query_conditions = query_conditions_for("Workflow Action")
+tag_link_query_conditions = query_conditions_for("Tag Link")
+
+
+# ---- the rows of a case's or a review's child tables (Frappe checks a child row read alone by its parent,
+# but lists child rows with parent_doctype after a doctype-level check only)
+
+CHILD_TABLES = {
+	"Case": (
+		"Case Process",
+		"Case Key Date",
+		"Case Discrimination Kind",
+		"Case Deadline",
+		"Related Case",
+		"Case Intake Correction",
+	),
+	"Review": ("Review Procedural Failure", "Review Unfairness", "Review Systemic Factor"),
+}
+
+
+def child_row_query_conditions(user: str | None = None, doctype: str | None = None) -> str:
+	user = user or frappe.session.user
+	if sees_every_case(user):
+		return ""
+	table = f"`tab{doctype}`"
+	cases = allocated_cases_condition(user)
+	if doctype in CHILD_TABLES["Case"]:
+		return f"({table}.`parenttype` = 'Case' and {table}.`parent` in ({cases}))"
+	return (
+		f"({table}.`parenttype` = 'Review'"
+		f" and {table}.`parent` in (select `name` from `tabReview` where `case` in ({cases})))"
+	)
 
 
 # ---- Caseworker Profile

@@ -1,59 +1,176 @@
-"""Nobody learns that a case exists unless they may read it; guests learn nothing of the app's records.
+"""The request layer: nobody learns what they may not through the arguments of a request.
 
-Frappe answers a request for a record it cannot find 404, and one the user may not read 403, which tells
-anyone who asks that a case reference is real. This guard runs once the request's user is known (as an
-auth hook: after session cookies and API keys are checked) and refuses, the same way for records that
-exist and records that do not:
-- a guest's request that names any of the app's doctypes, by path or by parameter;
-- anyone's request for one particular case, or review, that they may not read.
+It runs once the request's user is known (an auth hook: after session cookies and API keys are checked),
+for every request of every user but System Managers, whatever method it calls, Frappe's or the app's,
+listed anywhere or not:
+- a query argument (fields, filters, orders, groups, aggregates: lnb_casework/query_arguments.py) that is
+  not a plain field the user may read is refused;
+- a request that names a case or a review the user may not read, by any parameter or inside any JSON
+  argument, is refused the same way whether the case exists or not, so nobody learns that a case
+  reference is real;
+- a guest's request that names any of the app's doctypes is refused.
+Then, as the response goes out (an after_request hook), "not permitted" and "not found" answers to the
+API are made one and the same, so a method that answers a record it found but may not show differently
+from a record it did not find tells nothing either.
 """
 
+import json
+import re
+from collections.abc import Iterator
+from typing import Any
 from urllib.parse import unquote
 
 import frappe
 from frappe import _
+from frappe.model import child_table_fields, default_fields, optional_fields
+from werkzeug.wrappers import Response
 
-from lnb_casework.permissions import may_read_case
+from lnb_casework.permissions import may_read_case, sees_every_case
+from lnb_casework.query_arguments import (
+	DOCTYPE_ARGUMENTS,
+	MAX_NESTING,
+	Columns,
+	decoded,
+	request_refusal,
+)
 
 MODULE = "LNB Casework"
 DOCTYPE_PARAMETERS = ("doctype", "reference_doctype", "doc_type", "dt", "parenttype")
-NAME_PARAMETERS = ("name", "docname", "dn")
 RESOURCE_PATHS = ("/api/resource/", "/api/v1/resource/", "/api/v2/document/", "/api/v2/doctype/")
+# the app's references: naming series LNB-.YYYY.-.##### (Case) and REV-.YYYY.-.##### (Review)
+CASE_REFERENCE = re.compile(r"LNB-\d{4}-\d{5,}")
+REVIEW_REFERENCE = re.compile(r"REV-\d{4}-\d{5,}")
+# the public intake creates a case and names none it could learn about
+INTAKE_METHOD = "frappe.website.doctype.web_form.web_form.accept"
+PARENT_PARAMETERS = ("parent_doctype", "parent", "parenttype")
+
+
+class QueryArgumentRefused(frappe.PermissionError):
+	"""Refused like any other read one may not make (403), so it tells nothing a refusal does not."""
 
 
 def refuse_requests_that_would_reveal_records() -> None:
 	"""auth_hooks hook."""
-	if frappe.session.user == "Guest":
-		if any(is_app_doctype(doctype) for doctype, _name in named_records()):
-			raise frappe.PermissionError(_("Not permitted"))
+	if is_trusted():
 		return
-	for doctype, name in named_records():
-		if name and doctype in ("Case", "Review") and not may_read_case(case_of(doctype, name)):
+	if frappe.session.user == "Guest" and any(is_app_doctype(doctype) for doctype in named_doctypes()):
+		raise frappe.PermissionError(_("Not permitted"))
+	arguments = dict(frappe.form_dict)
+	if not any(arguments.get(key) for key in DOCTYPE_ARGUMENTS) and (path_doctypes := named_doctypes()):
+		arguments["doctype"] = path_doctypes[0]
+	if refusal := request_refusal(arguments, readable_columns):
+		frappe.throw(
+			_("This request asks for something that is not a field you may read ({0}).").format(refusal),
+			QueryArgumentRefused,
+			title=_("Not allowed"),
+		)
+	if frappe.form_dict.get("cmd") == INTAKE_METHOD:
+		return
+	for reference in named_references(arguments):
+		if not may_read_case(case_of(reference)):
 			raise frappe.PermissionError(_("Not permitted"))
 
 
-def named_records() -> list[tuple[str, str | None]]:
-	"""The (doctype, name) pairs a request names; name is None when it names none."""
-	form = frappe.form_dict
-	name = next(
-		(str(form[key]) for key in NAME_PARAMETERS if isinstance(form.get(key), str) and form.get(key)), None
+def is_trusted() -> bool:
+	return frappe.session.user == "Administrator" or "System Manager" in frappe.get_roles()
+
+
+def readable_columns(doctype: str) -> Columns | None:
+	"""The columns of a doctype, and of its child tables, that the user may read; None if there is no
+	such doctype."""
+	if not isinstance(doctype, str) or not frappe.db.get_value("DocType", doctype, "name", cache=True):
+		return None
+	meta = frappe.get_meta(doctype)
+	parent = next(
+		(frappe.form_dict[key] for key in PARENT_PARAMETERS if isinstance(frappe.form_dict.get(key), str)),
+		None,
 	)
-	records = [
-		(str(form[key]), name)
-		for key in DOCTYPE_PARAMETERS
-		if isinstance(form.get(key), str) and form.get(key)
-	]
+	columns = {doctype: permitted_columns(doctype, parent if meta.istable else None)}
+	for table in meta.get_table_fields():
+		columns[table.options] = permitted_columns(table.options, doctype)
+	return columns
+
+
+def permitted_columns(doctype: str, parenttype: str | None) -> frozenset[str]:
+	from frappe.model import get_permitted_fields
+
+	meta = frappe.get_meta(doctype)
+	stored = set(meta.get_valid_columns()) | set(default_fields) | set(optional_fields)
+	if meta.istable:
+		stored |= set(child_table_fields)
+	permitted = get_permitted_fields(doctype, parenttype=parenttype, ignore_virtual=True)
+	return frozenset(stored & set(permitted))
+
+
+def named_doctypes() -> list[str]:
+	form = frappe.form_dict
+	doctypes = [str(form[key]) for key in DOCTYPE_PARAMETERS if isinstance(form.get(key), str) and form[key]]
 	path = frappe.local.request.path
 	for prefix in RESOURCE_PATHS:
 		if path.startswith(prefix):
-			doctype, _slash, rest = path[len(prefix) :].partition("/")
-			records.append((unquote(doctype), unquote(rest.split("/", 1)[0]) or None))
-	return records
+			doctypes.append(unquote(path[len(prefix) :].partition("/")[0]))
+	return doctypes
 
 
-def case_of(doctype: str, name: str) -> str | None:
-	return name if doctype == "Case" else frappe.db.get_value("Review", name, "case")
+def named_references(arguments: dict[str, Any]) -> set[str]:
+	"""Every case or review reference a request names: in its path, or as the whole of any argument or of
+	any value inside a JSON argument."""
+	references = set()
+	path = frappe.local.request.path
+	for prefix in RESOURCE_PATHS:
+		if path.startswith(prefix):
+			references |= {unquote(part) for part in path[len(prefix) :].split("/")}
+	try:
+		values = [value for argument in arguments.values() for value in plain_values(argument)]
+	except (ValueError, RecursionError):
+		# too deep to be a query argument either: request_refusal has refused it already
+		values = []
+	references |= {value.strip() for value in values if isinstance(value, str)}
+	return {
+		reference
+		for reference in references
+		if CASE_REFERENCE.fullmatch(reference) or REVIEW_REFERENCE.fullmatch(reference)
+	}
+
+
+def plain_values(argument: Any, depth: int = 0) -> Iterator[Any]:
+	"""Every value and key inside an argument, JSON arguments decoded."""
+	if depth > MAX_NESTING:
+		raise ValueError("nested too deep")
+	value = decoded(argument)
+	if isinstance(value, dict):
+		for key, item in value.items():
+			yield key
+			yield from plain_values(item, depth + 1)
+	elif isinstance(value, list | tuple):
+		for item in value:
+			yield from plain_values(item, depth + 1)
+	else:
+		yield value
+
+
+def case_of(reference: str) -> str | None:
+	if CASE_REFERENCE.fullmatch(reference):
+		return reference
+	return frappe.db.get_value("Review", reference, "case")
 
 
 def is_app_doctype(doctype: str) -> bool:
 	return frappe.db.get_value("DocType", doctype, "module", cache=True) == MODULE
+
+
+def answer_not_found_as_not_permitted(response: Response, request) -> None:
+	"""after_request hook: for everyone who does not see every case, an API answer "not found" and an API
+	answer "not permitted" are the same answer."""
+	if (
+		response.status_code not in (403, 404)
+		or not request.path.startswith("/api/")
+		or frappe.session.user == "Administrator"
+		or sees_every_case()
+		or is_trusted()
+	):
+		return
+	message = json.dumps({"message": _("Not permitted"), "title": _("Message"), "indicator": "red"})
+	response.status_code = 403
+	response.set_data(json.dumps({"exc_type": "PermissionError", "_server_messages": json.dumps([message])}))
+	response.mimetype = "application/json"
