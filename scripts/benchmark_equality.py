@@ -16,6 +16,12 @@ from typing import NamedTuple
 
 import frappe
 
+from lnb_casework.intake.equality import answer_seal, equality_answers_of, sealed_records
+from lnb_casework.intake.sealed_answers import ANSWER_CODES, QUESTIONS
+from lnb_casework.lnb_casework.report.discrimination_and_disproportionality import (
+	discrimination_and_disproportionality as report,
+)
+
 BENCH_CASES = "LNB-BENCH-%"
 PERIOD = "1990"
 CREATED = "1990-06-15 12:00:00"
@@ -35,12 +41,6 @@ def main(site: str, rows: int) -> None:
 
 
 def run(rows: int) -> None:
-	from lnb_casework.intake.equality import answer_seal, equality_answers_of, sealed_records
-	from lnb_casework.intake.sealed_answers import ANSWER_CODES
-	from lnb_casework.lnb_casework.report.discrimination_and_disproportionality import (
-		discrimination_and_disproportionality as report,
-	)
-
 	remove_bench_rows()
 	chance = random.Random(2026)
 	cases = [f"LNB-BENCH-{i:06}" for i in range(rows)]
@@ -87,6 +87,9 @@ def run(rows: int) -> None:
 	assert opened == dict(zip(cases, answers, strict=True)), "every record opens to what was sealed"
 	_opened, answers_of_time = timed(lambda: equality_answers_of(cases))
 	result, report_time = timed(lambda: report.execute({"period": PERIOD, "view": report.WHO}))
+	keep_in_clear(cases, answers)
+	in_clear, clear_time = timed(lambda: read_in_clear(cases))
+	assert in_clear == opened
 
 	print(f"rows: {rows}; sealed value: {len(sealed[0])} characters a row")
 	print("seconds, wall (CPU of this process); best of three where repeated")
@@ -97,6 +100,33 @@ def run(rows: int) -> None:
 	print(f"read and open, total: {read_time.wall + open_time.wall:.3f}")
 	print(f"equality_answers_of (read and open): {answers_of_time}")
 	print(f"whole report, who the doctors are: {report_time} ({result[1][0]['cases']} cases shown)")
+	print(f"for comparison, the same answers in clear read as before sealing: {clear_time}")
+
+
+def keep_in_clear(cases: list[str], answers: list[dict]) -> None:
+	"""The answers in clear in a temporary table (this connection's only, gone when it closes), for
+	comparison."""
+	columns = ", ".join(f"`{question}` varchar(140)" for question in QUESTIONS)
+	frappe.db.sql(f"create temporary table lnb_bench_in_clear (`case` varchar(140) primary key, {columns})")
+	batch = 10_000
+	for start in range(0, len(cases), batch):
+		rows = [
+			(case, *(answer[question] for question in QUESTIONS))
+			for case, answer in zip(cases[start : start + batch], answers[start : start + batch], strict=True)
+		]
+		frappe.db.sql(f"insert into lnb_bench_in_clear values {', '.join(['%s'] * len(rows))}", rows)
+
+
+def read_in_clear(cases: list[str]) -> dict:
+	"""The answers in clear, read the way the report read them before they were sealed: eight columns, the
+	cases listed in the query."""
+	columns = ", ".join(f"`{question}`" for question in QUESTIONS)
+	rows = frappe.db.sql(
+		f"select `case`, {columns} from lnb_bench_in_clear where `case` in %(cases)s",
+		{"cases": cases},
+		as_dict=True,
+	)
+	return {row.pop("case"): row for row in rows}
 
 
 class Took(NamedTuple):
