@@ -55,7 +55,7 @@ def name_of(filters: Mapping, name: str, label: str, doctype: str | None = None)
 	):
 		refuse(_("{0} must be the name of one record.").format(_(label)))
 	if doctype and not frappe.db.exists(doctype, value):
-		refuse(_("{0}: {1} not found.").format(_(label), frappe.utils.escape_html(value)))
+		refuse(_("{0} must name a {1} that exists.").format(_(label), _(doctype)))
 	return value
 
 

@@ -96,6 +96,8 @@ def closed_period(value: object) -> Period:
 	try:
 		period = parse_period(value)
 	except ValueError:
+		period = None  # refused below, so that no error shows the value refused
+	if period is None:
 		refuse(
 			_("Period must be a calendar year that has ended, such as {0}.").format(
 				last_closed_period(on).label
