@@ -99,7 +99,9 @@ def permitted_columns(doctype: str, parenttype: str | None) -> frozenset[str]:
 	if meta.istable:
 		stored |= set(child_table_fields)
 	permitted = get_permitted_fields(doctype, parenttype=parenttype, ignore_virtual=True)
-	return frozenset(stored & set(permitted))
+	# Frappe adds the optional columns (tags, assignments, likes…) to a table when first used, and leaves
+	# them out of a query while the table lacks them
+	return frozenset((stored & set(permitted)) | set(optional_fields))
 
 
 def named_doctypes() -> list[str]:
