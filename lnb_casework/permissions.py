@@ -142,6 +142,12 @@ def child_row_query_conditions(user: str | None = None, doctype: str | None = No
 		return ""
 	table = f"`tab{doctype}`"
 	cases = allocated_cases_condition(user)
+	if doctype == "Related Case":
+		# a link to another caseworker's case would tell that it exists
+		return (
+			f"({table}.`parenttype` = 'Case' and {table}.`parent` in ({cases})"
+			f" and {table}.`related_case` in ({cases}))"
+		)
 	if doctype in CHILD_TABLES["Case"]:
 		return f"({table}.`parenttype` = 'Case' and {table}.`parent` in ({cases}))"
 	return (

@@ -398,3 +398,48 @@ def test_review_drafts_are_written_only_on_allocated_cases(world):
 	assert created.status_code in FORBIDDEN
 	frappe.db.rollback()
 	assert not frappe.db.exists("Review", {"case": world["cases"]["b"]})
+
+
+def test_a_related_case_of_another_caseworker_is_never_shown_and_survives_a_save(world):
+	"""A possible duplicate allocated to someone else would tell a caseworker that it exists."""
+	from lnb_casework.casework.related import POSSIBLE_DUPLICATE, link_both_ways
+
+	cases, base = world["cases"], world["base"]
+	link_both_ways(cases["a"], cases["b"], POSSIBLE_DUPLICATE, "Same email address")
+	frappe.db.commit()
+	session = world["sessions"]["a"]
+	reads = {
+		"REST": session.get(f"{base}/api/resource/Case/{cases['a']}", timeout=30),
+		"frappe.client.get": session.post(
+			f"{base}{METHOD}frappe.client.get", data={"doctype": "Case", "name": cases["a"]}, timeout=30
+		),
+		"desk form": session.get(
+			f"{base}{METHOD}frappe.desk.form.load.getdoc",
+			params={"doctype": "Case", "name": cases["a"]},
+			timeout=30,
+		),
+		"child list": session.get(
+			f"{base}/api/resource/Related Case",
+			params={"fields": '["related_case"]', "parent": "Case", "limit_page_length": 0},
+			timeout=30,
+		),
+		"print": session.get(f"{base}/printview", params={"doctype": "Case", "name": cases["a"]}, timeout=30),
+	}
+	for route, response in reads.items():
+		assert response.status_code == 200, (route, response.text[:300])
+		assert cases["b"] not in response.text, f"{route} shows another caseworker's case"
+	theirs = world["sessions"]["b"].get(f"{base}/api/resource/Case/{cases['b']}", timeout=30)
+	assert theirs.status_code == 200
+	assert cases["a"] not in theirs.text, "the other caseworker sees the link to a case that is not theirs"
+
+	shown = reads["REST"].json()["data"]
+	saved = session.put(
+		f"{base}/api/resource/Case/{cases['a']}",
+		data=json.dumps({"casework_notes": "Spoke to the doctor.", "related_cases": shown["related_cases"]}),
+		timeout=30,
+	)
+	assert saved.status_code == 200, saved.text[:500]
+	frappe.db.rollback()
+	kept = frappe.get_all("Related Case", filters={"parent": cases["a"]}, pluck="related_case")
+	assert cases["b"] in kept, "a save by the caseworker removed a link they were not shown"
+	assert cases["a"] in frappe.get_all("Related Case", filters={"parent": cases["b"]}, pluck="related_case")

@@ -61,6 +61,7 @@ class Case(Document):
 			raise_intake_problems(problems, self.meta)
 		self.last_activity_on = now_datetime()
 		if not self.is_new():
+			self.keep_related_cases_the_user_was_not_shown()
 			self.keep_intake_unless_corrected()
 			self.keep_to_casework_rules()
 		check_deadline_dates(self)
@@ -199,6 +200,25 @@ class Case(Document):
 		)
 		if problems:
 			frappe.throw("<br>".join(problems), title=_("Cannot allocate"))
+
+	def apply_fieldlevel_read_permissions(self) -> None:
+		"""Every read of a case (the desk, REST, frappe.client) shows only the related cases the reader may
+		read: a link to another caseworker's case, such as a possible duplicate, would tell them it exists."""
+		super().apply_fieldlevel_read_permissions()
+		self.set("related_cases", [row for row in self.related_cases if may_read_case(row.related_case)])
+
+	def keep_related_cases_the_user_was_not_shown(self) -> None:
+		"""A save by someone who was shown only some of the related cases keeps the others, where they were."""
+		before = self.get_doc_before_save()
+		if not before:
+			return
+		shown = {row.related_case for row in self.related_cases}
+		rows = list(self.related_cases)
+		for position, row in enumerate(before.related_cases):
+			if row.related_case not in shown and not may_read_case(row.related_case):
+				rows.insert(position, row)
+		if len(rows) != len(self.related_cases):
+			self.set("related_cases", rows)
 
 	def check_related_cases_can_be_seen(self) -> None:
 		"""A caseworker links only cases they can see; any other answers as if it did not exist."""
