@@ -56,7 +56,9 @@ class Case(Document):
 
 	def validate(self) -> None:
 		self.keep_doctor_text_plain()
-		problems = intake_problems(self.as_dict(), self.select_choices(), consent_needed=self.is_new())
+		# as_dict leaves out the virtual equality answers when the user may not read them (a guest at intake)
+		answers = {**self.as_dict(), **{case_field(q): self.get(case_field(q)) for q in EQUALITY_QUESTIONS}}
+		problems = intake_problems(answers, self.select_choices(), consent_needed=self.is_new())
 		if problems:
 			raise_intake_problems(problems, self.meta)
 		self.last_activity_on = now_datetime()
