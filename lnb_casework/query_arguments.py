@@ -329,6 +329,13 @@ def request_refusal(arguments: Mapping, columns_of: Callable[[str], Columns | No
 	the doctype the request names (or, failing that, the first doctype named inside a JSON argument, as a
 	number card or chart definition names its own); query arguments inside a JSON object that names a
 	doctype are checked against that doctype."""
+	looked_up: dict[str, Columns | None] = {}
+
+	def columns_of_once(doctype: str) -> Columns | None:
+		if doctype not in looked_up:
+			looked_up[doctype] = columns_of(doctype)
+		return looked_up[doctype]
+
 	try:
 		objects = [inner for value in arguments.values() for inner, _depth in objects_in(value)]
 	except (ValueError, RecursionError):
@@ -337,12 +344,12 @@ def request_refusal(arguments: Mapping, columns_of: Callable[[str], Columns | No
 		(named for inner in objects if (named := named_doctype(inner, None))), None
 	)
 	for key, value in arguments.items():
-		if key in QUERY_ARGUMENTS and (refusal := argument_refusal(key, value, top_doctype, columns_of)):
+		if key in QUERY_ARGUMENTS and (refusal := argument_refusal(key, value, top_doctype, columns_of_once)):
 			return f"{key}: {refusal}"
 	for inner in objects:
 		if not (doctype := named_doctype(inner, None)):
 			continue
 		for key, value in inner.items():
-			if key in QUERY_ARGUMENTS and (refusal := argument_refusal(key, value, doctype, columns_of)):
+			if key in QUERY_ARGUMENTS and (refusal := argument_refusal(key, value, doctype, columns_of_once)):
 				return f"{key}: {refusal}"
 	return None

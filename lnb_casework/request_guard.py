@@ -16,7 +16,7 @@ from a record it did not find tells nothing either.
 
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any
 from urllib.parse import unquote
 
@@ -80,22 +80,45 @@ def readable_columns(doctype: str) -> Columns | None:
 	such doctype."""
 	if not isinstance(doctype, str) or not frappe.db.get_value("DocType", doctype, "name", cache=True):
 		return None
-	meta = frappe.get_meta(doctype)
 	parent = next(
 		(frappe.form_dict[key] for key in PARENT_PARAMETERS if isinstance(frappe.form_dict.get(key), str)),
 		None,
 	)
-	columns = {doctype: permitted_columns(doctype, parent if meta.istable else None)}
-	for table in meta.get_table_fields():
-		columns[table.options] = permitted_columns(table.options, doctype)
-	return columns
+	return ReadableColumns(doctype, parent)
+
+
+class ReadableColumns(Mapping):
+	"""{doctype: the columns the user may read} for a doctype and its child tables, each looked up only
+	when a request names it (most name none of the child tables)."""
+
+	def __init__(self, doctype: str, parent: str | None):
+		meta = frappe.get_meta(doctype)
+		self.parenttype = {doctype: parent if meta.istable else None}
+		self.parenttype.update({table.options: doctype for table in meta.get_table_fields()})
+		self.looked_up: dict[str, frozenset[str]] = {}
+
+	def __getitem__(self, doctype: str) -> frozenset[str]:
+		if doctype not in self.parenttype:
+			raise KeyError(doctype)
+		if doctype not in self.looked_up:
+			self.looked_up[doctype] = permitted_columns(doctype, self.parenttype[doctype])
+		return self.looked_up[doctype]
+
+	def __contains__(self, doctype: object) -> bool:
+		return doctype in self.parenttype
+
+	def __iter__(self) -> Iterator[str]:
+		return iter(self.parenttype)
+
+	def __len__(self) -> int:
+		return len(self.parenttype)
 
 
 def permitted_columns(doctype: str, parenttype: str | None) -> frozenset[str]:
 	from frappe.model import get_permitted_fields
 
 	meta = frappe.get_meta(doctype)
-	stored = set(meta.get_valid_columns()) | set(default_fields) | set(optional_fields)
+	stored = set(meta.get_valid_columns()) | set(default_fields)
 	if meta.istable:
 		stored |= set(child_table_fields)
 	permitted = get_permitted_fields(doctype, parenttype=parenttype, ignore_virtual=True)
