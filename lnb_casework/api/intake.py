@@ -1,9 +1,10 @@
 """The public intake: a doctor submits their case through the web form /submit-a-case.
 
 Frappe's web form endpoint is overridden (hooks.py) so that, for the intake form only, a submission is
-rate-limited by LNB Settings, its payload shape is checked (a malformed one is a 4xx, not a server
-error), its files are attached privately to the new case in the same transaction, field problems come
-back per field, and the guest gets back only the reference and what to do next, never the document.
+rate-limited per client address by LNB Settings, its payload shape is checked (a malformed one is a 4xx,
+not a server error), its files are attached privately to the new case in the same transaction, field
+problems come back per field, and the guest gets back only the reference and what to do next, never the
+document.
 """
 
 import json
