@@ -105,7 +105,7 @@ class TestPlainText(unittest.TestCase):
 		self.assertEqual(plain_text("Sioba\u0301n"), "Siobán")
 		self.assertEqual(plain_text("ﬁle ²"), "ﬁle ²", "compatibility characters keep their meaning")
 
-	@settings(max_examples=500, derandomize=True, deadline=None)
+	@settings(max_examples=500, derandomize=True, deadline=None, database=None)
 	@given(
 		st.lists(
 			st.one_of(
