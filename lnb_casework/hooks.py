@@ -16,6 +16,11 @@ override_whitelisted_methods = {
 	"frappe.client.get_count": "lnb_casework.api.client.get_count",
 	"frappe.desk.listview.get_group_by_count": "lnb_casework.api.client.get_group_by_count",
 	"frappe.desk.doctype.tag.tag.get_tagged_docs": "lnb_casework.api.client.get_tagged_docs",
+	"frappe.desk.doctype.tag.tag.get_tags_list_for_awesomebar": (
+		"lnb_casework.api.client.get_tags_list_for_awesomebar"
+	),
+	"frappe.core.api.file.unzip_file": "lnb_casework.api.client.unzip_file",
+	"frappe.utils.file_manager.add_attachments": "lnb_casework.api.client.add_attachments",
 }
 
 # Runs once the request's user is known (session cookie or API key), and as its answer goes out: see

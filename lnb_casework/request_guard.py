@@ -25,7 +25,7 @@ from frappe import _
 from frappe.model import child_table_fields, default_fields, optional_fields
 from werkzeug.wrappers import Response
 
-from lnb_casework.permissions import may_read_case, sees_every_case
+from lnb_casework.permissions import RECORDS_ABOUT_DOCUMENTS, may_read_case, sees_every_case
 from lnb_casework.query_arguments import (
 	DOCTYPE_ARGUMENTS,
 	MAX_NESTING,
@@ -37,6 +37,30 @@ from lnb_casework.query_arguments import (
 MODULE = "LNB Casework"
 DOCTYPE_PARAMETERS = ("doctype", "reference_doctype", "doc_type", "dt", "parenttype")
 RESOURCE_PATHS = ("/api/resource/", "/api/v1/resource/", "/api/v2/document/", "/api/v2/doctype/")
+# the pairs of parameters by which Frappe's methods name records: (doctype, name or list of names)
+RECORD_PARAMETERS = (
+	("doctype", "name"),
+	("doctype", "docname"),
+	("doctype", "docnames"),
+	("doctype", "names"),
+	("doctype", "items"),
+	("doc", "name"),
+	("dt", "dn"),
+	("dt", "docs"),
+	("doc_type", "docname"),
+	("ref_doctype", "docname"),
+	("reference_doctype", "reference_name"),
+	("reference_doctype", "reference_docname"),
+	("document_type", "document_name"),
+	("reminder_doctype", "reminder_docname"),
+	("parenttype", "parent"),
+)
+GUARDED_DOCTYPES = {
+	*RECORDS_ABOUT_DOCUMENTS,
+	"Equality Monitoring",
+	"Systemic Issue Evidence",
+	"LNB Alert Log",
+}
 # the app's references: naming series LNB-.YYYY.-.##### (Case) and REV-.YYYY.-.##### (Review)
 CASE_REFERENCE = re.compile(r"LNB-\d{4}-\d{5,}")
 REVIEW_REFERENCE = re.compile(r"REV-\d{4}-\d{5,}")
@@ -68,6 +92,9 @@ def refuse_requests_that_would_reveal_records() -> None:
 		return
 	for reference in named_references(arguments):
 		if not may_read_case(case_of(reference)):
+			raise frappe.PermissionError(_("Not permitted"))
+	for doctype, name in named_records():
+		if is_guarded(doctype) and not may_read_record(doctype, name):
 			raise frappe.PermissionError(_("Not permitted"))
 
 
@@ -135,6 +162,43 @@ def named_doctypes() -> list[str]:
 		if path.startswith(prefix):
 			doctypes.append(unquote(path[len(prefix) :].partition("/")[0]))
 	return doctypes
+
+
+def named_records() -> list[tuple[str, str]]:
+	"""The (doctype, name) pairs a request names: by a pair of parameters, or in its path."""
+	form = frappe.form_dict
+	records = []
+	for doctype_key, name_key in RECORD_PARAMETERS:
+		doctype, names = form.get(doctype_key), decoded(form.get(name_key))
+		if not isinstance(doctype, str) or not doctype:
+			continue
+		for name in names if isinstance(names, list) else [names]:
+			if isinstance(name, str) and name:
+				records.append((doctype, name))
+	path = frappe.local.request.path
+	for prefix in RESOURCE_PATHS:
+		if path.startswith(prefix):
+			doctype, _slash, rest = path[len(prefix) :].partition("/")
+			if name := unquote(rest.split("/", 1)[0]):
+				records.append((unquote(doctype), name))
+	return records
+
+
+def is_guarded(doctype: str) -> bool:
+	"""Records read one by one only by those who may: the rows of child tables (Frappe lets anyone who may
+	read the parent doctype read a row alone, whatever the row rules say of its parent), the records that
+	belong to a case, and the ones only a few roles may open."""
+	return doctype in GUARDED_DOCTYPES or bool(frappe.db.get_value("DocType", doctype, "istable", cache=True))
+
+
+def may_read_record(doctype: str, name: str) -> bool:
+	"""Whether the user may read this record; a record that does not exist is not readable either."""
+	if frappe.db.get_value("DocType", doctype, "istable", cache=True):
+		row = frappe.db.get_value(doctype, name, ["parenttype", "parent"], as_dict=True)
+		doctype, name = (row.parenttype, row.parent) if row and row.parenttype else (None, None)
+	if not doctype or not frappe.db.exists(doctype, name):
+		return False
+	return frappe.has_permission(doctype, "read", doc=name)
 
 
 def named_references(arguments: dict[str, Any]) -> set[str]:

@@ -331,6 +331,9 @@ ensure_site() {
 	step "Migrating $site"
 	quietly "bench migrate failed on $site." bench_in "$LNB_BENCH" --site "$site" migrate
 	complete_setup_wizard "$site"
+	# Frappe sends tracebacks (code, paths, SQL) in error responses unless System Settings say otherwise.
+	quietly "Could not turn off tracebacks in error responses on $site." bench_in "$LNB_BENCH" --site "$site" \
+		execute frappe.db.set_single_value --args '["System Settings", "allow_error_traceback", 0]'
 }
 
 # Until Frappe's set-up wizard has run, the desk sends every user who signs in to it. Run it once for a UK

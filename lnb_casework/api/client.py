@@ -1,8 +1,11 @@
 """Frappe's whitelisted methods that skip the row rules, overridden to apply them (see hooks.py)."""
 
 import frappe
+from frappe import _
 from frappe.client import get_safe_filters
+from frappe.core.api.file import unzip_file as frappe_unzip_file
 from frappe.desk.listview import get_group_by_count as frappe_get_group_by_count
+from frappe.utils.file_manager import add_attachments as frappe_add_attachments
 
 
 @frappe.whitelist()
@@ -46,3 +49,29 @@ def get_tagged_docs(doctype: str, tag: str) -> list:
 	"""The records with a tag, that the user may list (Frappe's reads the table directly)."""
 	frappe.has_permission(doctype, "read", throw=True)
 	return frappe.get_list(doctype, filters=[["_user_tags", "like", tag]], fields=["name"], as_list=True)
+
+
+@frappe.whitelist()
+def get_tags_list_for_awesomebar() -> list[str]:
+	"""The tags the search bar offers: those on records the user may list (Frappe's lists every tag, and a
+	tag on a case can name what it is about)."""
+	return sorted(set(frappe.get_list("Tag Link", pluck="tag", order_by=None, limit_page_length=0)))
+
+
+@frappe.whitelist()
+def unzip_file(name: str):
+	"""Frappe's unzips any File by name, whoever asks; here only one the user may write."""
+	frappe.has_permission("File", "write", doc=name, throw=True)
+	return frappe_unzip_file(name)
+
+
+@frappe.whitelist()
+def add_attachments(doctype: str, name: str, attachments):
+	"""Frappe's copies any File named onto a record, whoever asks, so a private file of someone else's
+	case could be copied somewhere its reader may open it; here only files the user may read."""
+	for file in frappe.parse_json(attachments) or []:
+		if not isinstance(file, str) or not frappe.db.exists("File", file):
+			raise frappe.PermissionError(_("Not permitted"))
+		frappe.has_permission("File", "read", doc=file, throw=True)
+	frappe.has_permission(doctype, "write", doc=name, throw=True)
+	return frappe_add_attachments(doctype, name, attachments)
