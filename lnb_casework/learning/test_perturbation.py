@@ -66,6 +66,23 @@ def best_guess_of_difference(
 	return max(differences, key=lambda difference: (likelihood(difference), -difference))
 
 
+def expected_success(shared_sizes, differences=range(1, 5), threshold: int = 5) -> float:
+	"""How often best_guess_of_difference is right, exactly, when the cells share a number of records drawn
+	evenly from shared_sizes and differ by a number drawn evenly from differences, their cell keys unknown
+	and unrelated (as record keys under a secret the attacker does not know make them)."""
+	guesses: dict[tuple, int] = {}
+	right = 0.0
+	for shared in shared_sizes:
+		for difference in differences:
+			for without, p_without in publication_chances(shared).items():
+				for with_them, p_with in publication_chances(shared + difference).items():
+					figures = (shown(without, threshold), shown(with_them, threshold))
+					if figures not in guesses:
+						guesses[figures] = best_guess_of_difference(*figures, differences, threshold)
+					right += p_without * p_with * (guesses[figures] == difference)
+	return right / (len(shared_sizes) * len(differences))
+
+
 class TestPtable(unittest.TestCase):
 	def test_every_row_shares_out_every_cell_key(self):
 		for count in range(0, 300):
@@ -189,13 +206,15 @@ class TestDifferencing(unittest.TestCase):
 			right += best_guess_of_difference(without, with_them) == len(isolated)
 			right_unperturbed += len(shared + isolated) - len(shared) == len(isolated)
 		rate = right / trials
+		expected = expected_success(range(5, 41))
 		print(
 			f"\ndifferencing two cells {trials} times: the attacker's best guess of the 1 to 4 cases between "
-			f"them was right {rate:.1%} of the time (chance 25%; {right_unperturbed / trials:.0%} without "
-			"perturbation)"
+			f"them was right {rate:.1%} of the time (chance 25%; {expected:.1%} expected; "
+			f"{right_unperturbed / trials:.0%} without perturbation)"
 		)
 		self.assertEqual(right_unperturbed, trials)
-		self.assertLess(rate, 0.46)
+		self.assertLess(expected, 0.45)
+		self.assertAlmostEqual(rate, expected, delta=4 * (expected * (1 - expected) / trials) ** 0.5)
 
 	def test_one_record_more_changes_the_figure_most_of_the_time(self):
 		"""Why the reporting periods never overlap: a cell and the same cell with one more record publish
