@@ -69,7 +69,10 @@ def unzip_file(name: str):
 def add_attachments(doctype: str, name: str, attachments):
 	"""Frappe's copies any File named onto a record, whoever asks, so a private file of someone else's
 	case could be copied somewhere its reader may open it; here only files the user may read."""
-	for file in frappe.parse_json(attachments) or []:
+	files = frappe.parse_json(attachments)
+	if not isinstance(files, list):
+		frappe.throw(_("Attachments must be a list of files."))
+	for file in files:
 		if not isinstance(file, str) or not frappe.db.exists("File", file):
 			raise frappe.PermissionError(_("Not permitted"))
 		frappe.has_permission("File", "read", doc=file, throw=True)
