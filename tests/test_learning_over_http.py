@@ -63,7 +63,11 @@ def call(learning, who: str, verb: str, path: str, **kwargs):
 def test_a_policy_lead_works_on_issues_and_actions(learning):
 	issue = call(learning, "policy", "get", f"/api/resource/Systemic Issue/{learning['issue']}")
 	assert issue.status_code == 200
-	assert issue.json()["data"]["case_count"] == "<5", "one case shows only as a small number"
+	from lnb_casework.learning.disclosure import site_perturbation
+
+	# one case publishes 0 or 3 (under the site's key): it never shows as itself
+	expected = "<5" if site_perturbation().count([learning["case"]]) else "0"
+	assert issue.json()["data"]["case_count"] == expected, "one case shows only as 0 or a small number"
 	for private in (
 		learning["case"],
 		learning["review"],

@@ -2,11 +2,11 @@
 
 The evidence (which cases, which reviews) is for coordinators only; what everyone else sees on an issue
 is worked out from it here: how many distinct cases evidence it (a case linked twice counts once, a
-withdrawn case not at all), when it was first and last seen, and counts of kinds by month.
+withdrawn case not at all), when it was first and last seen, and counts of kinds by month. Every count shown
+is perturbed and suppressed (learning/summary.py, docs/disclosure-control.md).
 """
 
 import datetime
-from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -47,12 +47,13 @@ def issue_figures(evidence: Iterable[EvidenceRow]) -> IssueFigures:
 	)
 
 
-def kinds_by_month(rows: Iterable[tuple[datetime.date, str]]) -> dict[str, Counter]:
-	"""{"2026-03": Counter({kind: n})} from (date, kind) pairs, months in order."""
-	months: dict[str, Counter] = {}
-	for seen_on, kind in sorted(rows):
+def kinds_by_month(rows: Iterable[tuple[datetime.date, str, str]]) -> dict[str, dict[str, list[str]]]:
+	"""{"2026-03": {kind: [the records of that kind]}} from (date, kind, record) rows, months and kinds in
+	the order first seen by date."""
+	months: dict[str, dict[str, list[str]]] = {}
+	for seen_on, kind, record in sorted(rows):
 		if kind:
-			months.setdefault(seen_on.strftime("%Y-%m"), Counter())[kind] += 1
+			months.setdefault(seen_on.strftime("%Y-%m"), {}).setdefault(kind, []).append(record)
 	return months
 
 
@@ -76,12 +77,13 @@ def refresh_issue(issue: str) -> IssueFigures:
 	"""Writes the issue's anonymised figures from its evidence."""
 	from lnb_casework.learning.summary import extract_text, shown_count
 
-	figures = issue_figures(evidence_of(issue))
+	evidence = evidence_of(issue)
+	figures = issue_figures(evidence)
 	frappe.db.set_value(
 		"Systemic Issue",
 		issue,
 		{
-			"case_count": shown_count(figures.case_count),
+			"case_count": shown_count(counted_cases(evidence)),
 			"first_seen": figures.first_seen,
 			"last_seen": figures.last_seen,
 			"anonymised_extract": extract_text(issue),

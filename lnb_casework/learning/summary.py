@@ -1,19 +1,25 @@
-"""What a systemic issue shows to everyone who may see it: counts only, small numbers suppressed.
+"""What a systemic issue shows to everyone who may see it: counts only, perturbed, small numbers
+suppressed.
 
 No names, emails, phone or GMC numbers, case references or free text from the cases ever appear here:
 only the kinds recorded in the reviews' select fields (the process in which a procedure failed, the kind
-of unfairness), counted by month.
+of unfairness), counted by month. Every count is the published count of the records it counts (cell key
+perturbation, learning/perturbation.py: the same cases always give the same figure, here and in the SEIPS
+report), then suppressed (learning/suppression.py).
 """
+
+from collections.abc import Iterable
 
 import frappe
 from frappe import _
 from frappe.utils import getdate
 
+from lnb_casework.learning.disclosure import perturbation_note, site_perturbation
 from lnb_casework.learning.issues import WITHDRAWN, evidence_of, kinds_by_month
 from lnb_casework.learning.suppression import (
 	SECONDARY_MARKER,
 	suppress_counts,
-	suppress_counts_with_total,
+	suppress_linked_lines,
 	suppress_table,
 	suppressed_marker,
 )
@@ -25,9 +31,10 @@ def small_number_threshold() -> int:
 	return frappe.db.get_single_value("LNB Settings", "small_number_threshold") or DEFAULT_THRESHOLD
 
 
-def shown_count(count: int) -> str:
-	"""One count as anyone may see it: below the threshold it shows only as "<5"."""
-	return str(suppress_counts({"count": count}, small_number_threshold(), total_shown=False)["count"])
+def shown_count(cases: Iterable[str]) -> str:
+	"""The number of distinct cases as anyone may see it: their published count, "<5" when small."""
+	published = site_perturbation().count(cases)
+	return str(suppress_counts({"count": published}, small_number_threshold(), total_shown=False)["count"])
 
 
 def evidenced_reviews(issue: str) -> list[tuple[str, object]]:
@@ -51,19 +58,23 @@ def evidenced_reviews(issue: str) -> list[tuple[str, object]]:
 
 
 def kinds_in_reviews(reviews: list[tuple[str, object]], doctype: str, field: str) -> list[tuple]:
+	"""(the review's date, the kind, the row) for each row of that table in the reviews."""
 	dates = {name: getdate(created) for name, created in reviews}
 	if not dates:
 		return []
 	rows = frappe.get_all(
-		doctype, filters={"parenttype": "Review", "parent": ("in", list(dates))}, fields=["parent", field]
+		doctype,
+		filters={"parenttype": "Review", "parent": ("in", list(dates))},
+		fields=["name", "parent", field],
 	)
-	return [(dates[row.parent], row.get(field)) for row in rows]
+	return [(dates[row.parent], row.get(field), row.name) for row in rows]
 
 
 def extract_tables(issue: str) -> dict[str, dict[str, dict[str, int | str]]]:
 	"""{"procedural failures": {month: {process: n}}, "unfairness": {month: {kind: n}}}, suppressed."""
 	reviews = evidenced_reviews(issue)
 	threshold = small_number_threshold()
+	perturbation = site_perturbation()
 	tables = {
 		_("Procedural failures, by process"): kinds_in_reviews(
 			reviews, "Review Procedural Failure", "process_type"
@@ -72,7 +83,7 @@ def extract_tables(issue: str) -> dict[str, dict[str, dict[str, int | str]]]:
 	}
 	return {
 		title: suppress_table(
-			{month: dict(counts) for month, counts in kinds_by_month(rows).items()},
+			{month: perturbation.counts(kinds) for month, kinds in kinds_by_month(rows).items()},
 			threshold,
 			row_totals=False,
 			column_totals=False,
@@ -89,7 +100,9 @@ def extract_text(issue: str) -> str:
 			lines.append("  " + _("none recorded yet"))
 		for month, counts in table.items():
 			shown = "; ".join(f"{_(kind)} {count}" for kind, count in counts.items() if count not in (0, "0"))
-			lines.append(f"  {month}: {shown}")
+			# a month whose kinds all publish 0 is left out, as a month with none would be
+			if shown:
+				lines.append(f"  {month}: {shown}")
 	return "\n".join(lines)
 
 
@@ -105,16 +118,21 @@ def learning_summary(issue: str) -> dict:
 	counted = [row for row in evidence_of(issue) if row.case_state != WITHDRAWN]
 	cases = {row.case: row for row in counted}
 	organisations = frappe.get_all(
-		"Case", filters={"name": ("in", list(cases) or [""])}, fields=["organisation"], pluck="organisation"
+		"Case", filters={"name": ("in", list(cases) or [""])}, fields=["name", "organisation"], as_list=True
 	)
 	reviews = evidenced_reviews(issue)
+	perturbation = site_perturbation()
 
-	def counted_by(values) -> dict:
-		counts: dict[str, int] = {}
-		for value in values:
-			counts[value or _("Not recorded")] = counts.get(value or _("Not recorded"), 0) + 1
-		shown, total = suppress_counts_with_total(dict(sorted(counts.items())), threshold)
-		return {"counts": shown, "total": total}
+	def counted_by(labelled: Iterable[tuple[str | None, str]]) -> dict:
+		"""(label, record) pairs: each label's records and all of them, published and suppressed together."""
+		records_of: dict[str, list[str]] = {}
+		for label, record in labelled:
+			records_of.setdefault(label or _("Not recorded"), []).append(record)
+		records_of = dict(sorted(records_of.items()))
+		values = [*perturbation.counts(records_of).values()]
+		values.append(perturbation.count(record for records in records_of.values() for record in records))
+		shown = suppress_linked_lines(values, [(range(len(records_of)), len(records_of))], threshold)
+		return {"counts": dict(zip(records_of, shown[:-1], strict=True)), "total": shown[-1]}
 
 	return {
 		"pattern": doc.title,
@@ -124,20 +142,23 @@ def learning_summary(issue: str) -> dict:
 		"seips_components": [row.seips_component for row in doc.seips_components],
 		"first_seen": doc.first_seen,
 		"last_seen": doc.last_seen,
-		"cases_by_organisation": counted_by(organisations),
+		"cases_by_organisation": counted_by((organisation, case) for case, organisation in organisations),
 		"cases_by_month": counted_by(
-			row.seen_on.strftime("%Y-%m") if row.seen_on else "" for row in cases.values()
+			(row.seen_on.strftime("%Y-%m") if row.seen_on else "", case) for case, row in cases.items()
 		),
 		"procedural_failures": counted_by(
-			kind for _date, kind in kinds_in_reviews(reviews, "Review Procedural Failure", "process_type")
+			(kind, row)
+			for _date, kind, row in kinds_in_reviews(reviews, "Review Procedural Failure", "process_type")
 		),
 		"unfairness": counted_by(
-			kind for _date, kind in kinds_in_reviews(reviews, "Review Unfairness", "kind")
+			(kind, row) for _date, kind, row in kinds_in_reviews(reviews, "Review Unfairness", "kind")
 		),
 		"threshold": threshold,
 		"footnote": _(
 			"{0} means fewer than {1}; {2} is held back so that a small number cannot be worked out from a total."
-		).format(suppressed_marker(threshold), threshold, SECONDARY_MARKER),
+		).format(suppressed_marker(threshold), threshold, SECONDARY_MARKER)
+		+ " "
+		+ perturbation_note(),
 	}
 
 

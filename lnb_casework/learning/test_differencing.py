@@ -15,6 +15,7 @@ from frappe.utils import getdate, today
 from lnb_casework.casework.rules import COORDINATOR, POLICY_LEAD
 from lnb_casework.casework.test_casework import case_in
 from lnb_casework.intake.equality import QUESTION_LABELS, question_answers
+from lnb_casework.learning.issues import refresh_issue
 from lnb_casework.learning.test_perturbation import best_guess_of_difference, expected_success
 from lnb_casework.lnb_casework.doctype.case.test_case import make_user, submit_through_form
 
@@ -25,7 +26,15 @@ LEAD = "differencing-policy-lead@lnb.test"
 COORDINATING = "differencing-coordinator@lnb.test"
 BASE_YEAR = "2004"
 ETHNIC = "ethnic_group"
-TRIALS = {"intake": 40, "withdrawal": 40, "lone year": 40, "filters": 150, "joining": 100, "withdrawn": 100}
+TRIALS = {
+	"intake": 40,
+	"withdrawal": 40,
+	"lone year": 40,
+	"filters": 150,
+	"joining": 100,
+	"withdrawn": 100,
+	"issue count": 100,
+}
 
 
 def figures(filters: dict) -> dict[tuple[str, str], object]:
@@ -264,9 +273,9 @@ class TestDifferencingAttacker(FrappeTestCase):
 		]
 		self.assertTrue(all(one == runs[0] for one in runs[1:]))
 
-	# ---- the SEIPS report
+	# ---- the SEIPS report and the issues' own counts: the same cases, the same figure
 
-	def seips_trials(self, attack: str, trials: int, make_pair) -> None:
+	def count_trials(self, attack: str, trials: int, make_pair) -> None:
 		right = exact = 0
 		for _trial in range(trials):
 			shared = self.rng.sample(self.pool, self.rng.randint(5, 30))
@@ -292,7 +301,7 @@ class TestDifferencingAttacker(FrappeTestCase):
 			make_issue(trust, "Closed", isolated)
 			return seips_figure(trust, "Open"), seips_figure(trust, "All")
 
-		self.seips_trials("two filtered runs (open against all issues)", TRIALS["filters"], make_pair)
+		self.count_trials("two filtered runs (open against all issues)", TRIALS["filters"], make_pair)
 
 	def test_runs_before_and_after_cases_join_give_only_a_noisy_difference(self):
 		def make_pair(trust, shared, isolated):
@@ -301,7 +310,7 @@ class TestDifferencingAttacker(FrappeTestCase):
 			add_evidence(issue, *isolated)
 			return before, seips_figure(trust, "Open")
 
-		self.seips_trials("before and after cases join an issue", TRIALS["joining"], make_pair)
+		self.count_trials("before and after cases join an issue", TRIALS["joining"], make_pair)
 
 	def test_runs_before_and_after_withdrawals_give_only_a_noisy_difference(self):
 		def make_pair(trust, shared, isolated):
@@ -312,4 +321,26 @@ class TestDifferencingAttacker(FrappeTestCase):
 			frappe.db.set_value("Case", {"name": ("in", isolated)}, "workflow_state", "Under Review")
 			return after, before
 
-		self.seips_trials("before and after withdrawals", TRIALS["withdrawn"], make_pair)
+		self.count_trials("before and after withdrawals", TRIALS["withdrawn"], make_pair)
+
+	def test_an_issues_own_count_before_and_after_cases_join_gives_only_a_noisy_difference(self):
+		"""The count a systemic issue shows to everyone, read as the policy lead reads it."""
+
+		def case_count(issue: str) -> object:
+			refresh_issue(issue)
+			frappe.set_user(LEAD)
+			try:
+				figure = frappe.get_doc("Systemic Issue", issue).case_count
+			finally:
+				frappe.set_user("Administrator")
+			return int(figure) if figure.isdigit() else figure
+
+		def make_pair(trust, shared, isolated):
+			issue = make_issue(trust, "Identified", shared)
+			before = case_count(issue)
+			add_evidence(issue, *isolated)
+			return before, case_count(issue)
+
+		self.count_trials(
+			"an issue's case count before and after cases join", TRIALS["issue count"], make_pair
+		)

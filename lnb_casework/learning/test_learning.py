@@ -9,14 +9,17 @@ from frappe.tests.utils import FrappeTestCase
 
 from lnb_casework.api.learning import issues_matching, promote
 from lnb_casework.casework.rules import CASEWORKER, COORDINATOR, POLICY_LEAD
+from lnb_casework.learning.disclosure import site_perturbation
 from lnb_casework.learning.issues import (
 	EvidenceRow,
+	counted_cases,
 	evidence_of,
 	issue_figures,
 	kinds_by_month,
 	remove_evidence,
 )
 from lnb_casework.learning.summary import extract_text
+from lnb_casework.learning.suppression import suppress_linked_lines
 from lnb_casework.learning.workflows import ADVOCACY_ACTION_WORKFLOW, SYSTEMIC_ISSUE_WORKFLOW
 from lnb_casework.lnb_casework.doctype.case.test_case import make_user, submit_through_form
 
@@ -46,12 +49,19 @@ class TestIssueFigures(unittest.TestCase):
 	def test_kinds_by_month(self):
 		months = kinds_by_month(
 			[
-				(datetime.date(2026, 3, 2), "Delay"),
-				(datetime.date(2026, 3, 9), "Delay"),
-				(datetime.date(2026, 4, 1), ""),
+				(datetime.date(2026, 3, 9), "Delay", "row-2"),
+				(datetime.date(2026, 3, 2), "Delay", "row-1"),
+				(datetime.date(2026, 3, 5), "Bias", "row-3"),
+				(datetime.date(2026, 4, 1), "", "row-4"),
 			]
 		)
-		self.assertEqual(months, {"2026-03": {"Delay": 2}})
+		self.assertEqual(months, {"2026-03": {"Delay": ["row-1", "row-2"], "Bias": ["row-3"]}})
+
+
+def shown(records: list[str]) -> str:
+	"""One count as the site must show it: the records' published count under its key, "<5" when small."""
+	published = site_perturbation().count(records)
+	return "<5" if 0 < published < 5 else str(published)
 
 
 def reviewed_case(caseworker: str, email: str) -> tuple[str, str, str]:
@@ -100,19 +110,23 @@ class TestLearningLoop(FrappeTestCase):
 		frappe.set_user("Administrator")
 
 	def count(self, issue: str) -> int:
-		"""The true count, which only the evidence shows; the issue itself shows small ones as <5."""
-		figures = issue_figures(evidence_of(issue))
-		shown = frappe.db.get_value("Systemic Issue", issue, "case_count")
-		self.assertEqual(shown, "<5" if 0 < figures.case_count < 5 else str(figures.case_count))
-		return figures.case_count
+		"""The true count, which only the evidence shows; the issue itself shows the published count of the
+		same cases, small ones as <5."""
+		evidence = evidence_of(issue)
+		self.assertEqual(
+			frappe.db.get_value("Systemic Issue", issue, "case_count"), shown(list(counted_cases(evidence)))
+		)
+		return issue_figures(evidence).case_count
 
 	def test_promotion_creates_an_issue_then_extends_the_matching_one(self):
 		first_case, first_review, first_factor = reviewed_case(PEOPLE[CASEWORKER], "learn-one@example.com")
 		frappe.set_user(PEOPLE[CASEWORKER])
 		created = promote(first_review, first_factor)
 		issue = created["systemic_issue"]
-		self.assertEqual(created["case_count"], "<5")
 		self.assertEqual(self.count(issue), 1)
+		# one case publishes 0 or 3: it never shows as itself
+		self.assertEqual(created["case_count"], shown([first_case]))
+		self.assertIn(created["case_count"], ("0", "<5"))
 		stored = frappe.get_doc("Systemic Issue", issue)
 		self.assertEqual(stored.title, f"Organisation at {TRUST}")
 		self.assertEqual([row.organisation for row in stored.organisations], [TRUST])
@@ -162,8 +176,16 @@ class TestLearningLoop(FrappeTestCase):
 		case, review, factor = reviewed_case(PEOPLE[CASEWORKER], "learn-extract@example.com")
 		issue = promote(review, factor)["systemic_issue"]
 		extract = frappe.db.get_value("Systemic Issue", issue, "anonymised_extract")
-		self.assertIn("MHPS investigation <5", extract)
-		self.assertIn("Delay <5", extract)
+		for kind, table in (
+			("MHPS investigation", "Review Procedural Failure"),
+			("Delay", "Review Unfairness"),
+		):
+			# one row of each: it publishes 0 (left out) or 3 ("<5")
+			rows = frappe.get_all(table, filters={"parenttype": "Review", "parent": review}, pluck="name")
+			if shown(rows) == "<5":
+				self.assertIn(f"{kind} <5", extract)
+			else:
+				self.assertNotIn(kind, extract)
 		for private in (
 			case,
 			review,
@@ -261,7 +283,6 @@ class TestLearningSummary(FrappeTestCase):
 
 	def test_the_summary_names_nobody_and_shows_no_small_count(self):
 		from lnb_casework.learning.summary import SUMMARY_SECTIONS, learning_summary, summary_rows
-		from lnb_casework.learning.suppression import SECONDARY_MARKER
 
 		seeded, issue = [], None
 		for number in range(7):
@@ -279,7 +300,8 @@ class TestLearningSummary(FrappeTestCase):
 			)
 			issue = promote(review, factor, issue)["systemic_issue"]
 			seeded.append(frappe.get_doc("Case", case))
-		self.assertEqual(frappe.db.get_value("Systemic Issue", issue, "case_count"), "7")
+		cases = [case.name for case in seeded]
+		self.assertEqual(frappe.db.get_value("Systemic Issue", issue, "case_count"), shown(cases))
 
 		summary = learning_summary(issue)
 		printed = frappe.get_print("Systemic Issue", issue, print_format="Anonymised Learning Summary")
@@ -302,10 +324,21 @@ class TestLearningSummary(FrappeTestCase):
 			for figure in figures:
 				self.assertFalse(isinstance(figure, int) and 0 < figure < threshold, f"{key} shows {figure}")
 		organisations = summary["cases_by_organisation"]
-		self.assertEqual(organisations["counts"]["Summarytest Community Trust"], f"<{threshold}")
-		self.assertEqual(
-			organisations["counts"][TRUST], SECONDARY_MARKER, "a lone <5 cannot be subtracted out"
+		# the published counts of each organisation's cases and of all seven, suppressed together
+		perturbation = site_perturbation()
+		expected = suppress_linked_lines(
+			[perturbation.count(cases[:6]), perturbation.count(cases[6:]), perturbation.count(cases)],
+			[([0, 1], 2)],
+			threshold,
 		)
-		self.assertEqual(organisations["total"], 7)
+		self.assertEqual(list(organisations["counts"]), [TRUST, "Summarytest Community Trust"])
+		self.assertEqual([*organisations["counts"].values(), organisations["total"]], expected)
+		if not isinstance(organisations["total"], str):
+			# the same seven cases as the issue's own count
+			self.assertEqual(
+				str(organisations["total"]), frappe.db.get_value("Systemic Issue", issue, "case_count")
+			)
+		if expected[1] == f"<{threshold}":
+			self.assertIsInstance(expected[0], str, "a lone <5 cannot be subtracted out")
 		self.assertIn("Learning summary", printed)
 		self.assertIn(f"<{threshold}", printed.replace("&lt;", "<"))
