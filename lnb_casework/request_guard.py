@@ -55,6 +55,8 @@ RECORD_PARAMETERS = (
 	("reminder_doctype", "reminder_docname"),
 	("parenttype", "parent"),
 )
+# parameters that name a record of one doctype only (frappe.desk.form.utils.remove_attach's file)
+IMPLIED_DOCTYPE_PARAMETERS = {"fid": "File"}
 GUARDED_DOCTYPES = {
 	*RECORDS_ABOUT_DOCUMENTS,
 	"Equality Monitoring",
@@ -175,6 +177,9 @@ def named_records() -> list[tuple[str, str]]:
 		for name in names if isinstance(names, list) else [names]:
 			if isinstance(name, str) and name:
 				records.append((doctype, name))
+	for name_key, doctype in IMPLIED_DOCTYPE_PARAMETERS.items():
+		if isinstance(form.get(name_key), str) and form[name_key]:
+			records.append((doctype, form[name_key]))
 	path = frappe.local.request.path
 	for prefix in RESOURCE_PATHS:
 		if path.startswith(prefix):
