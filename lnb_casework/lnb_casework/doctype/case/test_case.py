@@ -1,5 +1,3 @@
-import re
-
 import frappe
 from frappe.tests.utils import FrappeTestCase, change_settings
 from frappe.utils import now_datetime
@@ -212,12 +210,15 @@ class TestCase(FrappeTestCase):
 	def test_script_is_stored_inert(self):
 		case = submit_through_form(
 			doctor_name="<script>alert('x')</script>Dr Evil",
-			what_happened="It happened <img src=x onerror=alert(1)> at work <script>steal()</script>",
+			what_happened="It happened <img src=x onerror=alert(1)> at work <script>steal()</script>, pain <5",
 		)
 		stored = frappe.get_doc("Case", case.name)
-		for value in (stored.doctor_name, stored.what_happened):
-			self.assertNotRegex(value, re.compile(r"<script|onerror", re.IGNORECASE))
-		self.assertIn("It happened", stored.what_happened)
+		# plain text that no HTML parser reads as markup, not turned into entities by Frappe's sanitiser
+		self.assertEqual(stored.doctor_name, "‹script>alert('x')‹/script>Dr Evil")
+		self.assertEqual(
+			stored.what_happened,
+			"It happened ‹img src=x onerror=alert(1)> at work ‹script>steal()‹/script>, pain <5",
+		)
 
 	def test_intake_is_never_edited_except_by_a_coordinator_with_a_reason(self):
 		case = submit_through_form()
