@@ -9,8 +9,9 @@ every run sends the same ones), each carrying something hostile:
 - intakes broken on purpose: wrong types, NaN/Infinity, huge numbers, deep nesting, huge and empty values,
   answers not offered, fake attachments, a forged name, payloads that are not objects;
 - random JSON.
-Each must answer below 500. A valid one must create exactly its case, one Equality Monitoring record, its
-files and its rows, with no forged field taking effect and every text the doctor typed stored as
+Each must answer below 500. A valid one must create exactly its case (or, when a forged field names a
+case reference, may be refused by the request guard like any request naming a case), one Equality
+Monitoring record, its files and its rows, with no forged field taking effect and every text the doctor typed stored as
 plain_text made of it (so Frappe's own sanitiser changed nothing) with no markup in it, in the desk's
 getdoc or in /printview (read with html5lib, a browser's parser). A broken one must be a 4xx with a message
 and leave no record at all. The counts are printed.
