@@ -176,6 +176,14 @@ NON_FINITE = ("NaN", "Infinity", "-Infinity", "1e999", "-1e400")
 FIRST_DATE, LAST_DATE = datetime.date(1990, 1, 1), datetime.date(2040, 12, 31)
 BROKEN_INTAKE_EMAIL = "hostile-broken@example.com"
 CASE_REFERENCE = re.compile(r"LNB-\d{4}-\d{5,}")
+KEPT_AT_ZERO = (
+	"responses >= 500",
+	"partial records",
+	"forged fields taking effect",
+	"stored texts with markup",
+	"desk texts with markup from input",
+	"print views with markup from input",
+)
 
 
 def picture(image_format: str) -> bytes:
@@ -604,7 +612,7 @@ class Battery:
 
 	def __init__(self, guest, administrator, base_url: str):
 		self.guest, self.administrator, self.base_url = guest, administrator, base_url
-		self.counts = Counter()
+		self.counts = Counter(dict.fromkeys(KEPT_AT_ZERO, 0))
 		self.statuses = Counter()
 		self.created: list[str] = []
 		self.started = now_datetime()
@@ -788,14 +796,7 @@ def test_generated_hostile_intakes(battery, capsys):
 		)
 	assert counts["requests sent"] >= INTAKES
 	assert counts["cases created"] >= INTAKES // 8, "enough intakes got through to check what is stored"
-	for kept_at_zero in (
-		"responses >= 500",
-		"partial records",
-		"forged fields taking effect",
-		"stored texts with markup",
-		"desk texts with markup from input",
-		"print views with markup from input",
-	):
+	for kept_at_zero in KEPT_AT_ZERO:
 		assert counts[kept_at_zero] == 0, kept_at_zero
 
 
