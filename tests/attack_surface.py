@@ -738,6 +738,33 @@ class Payload:
 	family: str
 
 
+PARENT_PARAMETERS = {"parent", "parenttype", "parent_doctype"}
+
+
+def carrier_arguments(method: Method, doctype: str, context: dict) -> dict:
+	"""A method's arguments other than the one under attack, harmless: the carrier doctype, a plain number
+	card or dashboard chart where it takes one (so a filter reaches their query), and what is required."""
+	params = {}
+	for parameter in method.parameters:
+		if parameter.name in DOCTYPE_PARAMETERS - PARENT_PARAMETERS:
+			params[parameter.name] = doctype
+		elif parameter.name == "doc" and "number_card" in method.path:
+			params["doc"] = {"function": "Count", "document_type": doctype, "filters_json": "[]"}
+		elif parameter.name == "chart":
+			params["chart"] = {
+				"chart_type": "Group By",
+				"group_by_type": "Count",
+				"group_by_based_on": "name",
+				"document_type": doctype,
+				"filters_json": "[]",
+			}
+		elif parameter.required:
+			params[parameter.name] = generic_value(parameter, context)
+	if "doctype" in method.request_keys:
+		params["doctype"] = doctype
+	return params
+
+
 @cache
 def field_payloads() -> list[str]:
 	payloads = [

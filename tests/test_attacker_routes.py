@@ -47,6 +47,7 @@ from attack_surface import (
 	aggregate_attacks,
 	attacks_on,
 	attacks_without_aim,
+	carrier_arguments,
 	comparable,
 	discover_methods,
 	payloads_for,
@@ -902,23 +903,3 @@ def test_sql_expression_battery_through_every_field_filter_order_and_group_param
 	}
 	report(capsys, test, counts)
 	assert not FINDINGS.of(test), f"{len(FINDINGS.of(test))} failures:\n{FINDINGS.table(test)}"
-
-
-def carrier_arguments(method: Method, doctype: str, context: dict) -> dict:
-	"""The method's other arguments, harmless: the carrier doctype, and what is required."""
-	from attack_surface import DOCTYPE_PARAMETERS, generic_value
-
-	params = {}
-	for parameter in method.parameters:
-		if parameter.name in DOCTYPE_PARAMETERS and parameter.name not in (
-			"parent",
-			"parenttype",
-			"parent_doctype",
-		):
-			params[parameter.name] = doctype
-		elif parameter.required:
-			params[parameter.name] = generic_value(parameter, context)
-	for key in method.request_keys:
-		if key == "doctype":
-			params[key] = doctype
-	return params
