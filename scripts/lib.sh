@@ -316,6 +316,8 @@ ensure_site() {
 		step "Reusing the site $site"
 	else
 		step "Creating the site $site${anew:+ anew}"
+		# new-site --force keeps an old site's folder (its files among them): a new site starts empty
+		rm -rf "${LNB_BENCH:?}/sites/$site"
 		quietly "bench new-site $site failed." bench_in "$LNB_BENCH" new-site "$site" --force \
 			--db-root-username "$LNB_DB_ADMIN_USER" --db-root-password "$DB_ADMIN_PASSWORD" \
 			--admin-password "$LNB_ADMIN_PASSWORD" "${db_user_scope[@]}"
