@@ -18,7 +18,10 @@ Cell keys
 
 The perturbation table (p-table)
 	PTABLE maps (true count, cell key) to the published count. Each row shares out the 256 cell keys
-	among the counts it may publish; the cell key picks one. Counts from LARGE_COUNT on get noise from -2
+	among the counts it may publish; the cell key picks one. Every row takes the cell keys in an order of
+	its own (key_order), so that the noise of a count and of the next one are unrelated even when their cell
+	keys are close: a record whose key is 0, or small, leaves a cell key (nearly) as it was, and with the
+	keys in the same order in every row the cell with it would publish the same noise as the cell without. Counts from LARGE_COUNT on get noise from -2
 	to +2, each about equally likely (0 slightly more often: 52 keys against 51). Zero stays zero, nothing
 	is ever negative or more than MAX_NOISE from the truth, and 1 and 2 are never published: a true 1 or 2
 	shows as 0 or 3 or 4, so a published 0 may hide one or two doctors. A true 3 or 4 shows as 3 or 4, so
@@ -30,6 +33,7 @@ Small-number suppression (lnb_casework/learning/suppression.py) then applies to 
 import hashlib
 import hmac
 from collections.abc import Iterable, Mapping
+from functools import lru_cache
 
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
@@ -80,14 +84,28 @@ def ptable_row(count: int) -> tuple[tuple[int, int], ...]:
 	return tuple((count + noise, keys) for noise, keys in LARGE_COUNT_NOISE)
 
 
+@lru_cache(maxsize=4096)
+def key_order(count: int) -> tuple[int, ...]:
+	"""Where each cell key stands in the row of this true count: the keys sorted by SHA-256 of the count and
+	the key, a fixed order of their own for every count (public: what keeps noise secret is the record
+	keys)."""
+	ordered = sorted(range(KEY_SPACE), key=lambda key: hashlib.sha256(f"{count}:{key}".encode()).digest())
+	place = [0] * KEY_SPACE
+	for position, key in enumerate(ordered):
+		place[key] = position
+	return tuple(place)
+
+
 def published_count(count: int, key: int) -> int:
 	"""What a cell with this true count and this cell key publishes."""
 	if isinstance(key, bool) or not isinstance(key, int) or not 0 <= key < KEY_SPACE:
 		raise ValueError(f"A cell key must be a whole number from 0 to {KEY_SPACE - 1}, not {key!r}")
+	row = ptable_row(count)
+	position = key_order(count)[key]
 	start = 0
-	for published, keys in ptable_row(count):
+	for published, keys in row:
 		start += keys
-		if key < start:
+		if position < start:
 			return published
 	raise AssertionError("every p-table row shares out all the cell keys")
 

@@ -13,6 +13,7 @@ from lnb_casework.learning.perturbation import (
 	Perturbation,
 	cell_key,
 	derive_secret,
+	key_order,
 	ptable_row,
 	publication_chances,
 	published_count,
@@ -66,21 +67,25 @@ def best_guess_of_difference(
 	return max(differences, key=lambda difference: (likelihood(difference), -difference))
 
 
-def expected_success(shared_sizes, differences=range(1, 5), threshold: int = 5) -> float:
-	"""How often best_guess_of_difference is right, exactly, when the cells share a number of records drawn
-	evenly from shared_sizes and differ by a number drawn evenly from differences, their cell keys unknown
-	and unrelated (as record keys under a secret the attacker does not know make them)."""
+def expected_success(
+	shared_sizes, differences=range(1, 5), threshold: int = 5, true_differences=None
+) -> float:
+	"""How often best_guess_of_difference (choosing among differences) is right, exactly, when the cells
+	share a number of records drawn evenly from shared_sizes and differ by a number drawn evenly from
+	true_differences (by default, differences), their noise unrelated (as record keys under a secret the
+	attacker does not know, and a p-table whose rows take the keys in orders of their own, make it)."""
+	true_differences = true_differences or differences
 	guesses: dict[tuple, int] = {}
 	right = 0.0
 	for shared in shared_sizes:
-		for difference in differences:
+		for difference in true_differences:
 			for without, p_without in publication_chances(shared).items():
 				for with_them, p_with in publication_chances(shared + difference).items():
 					figures = (shown(without, threshold), shown(with_them, threshold))
 					if figures not in guesses:
 						guesses[figures] = best_guess_of_difference(*figures, differences, threshold)
 					right += p_without * p_with * (guesses[figures] == difference)
-	return right / (len(shared_sizes) * len(differences))
+	return right / (len(shared_sizes) * len(true_differences))
 
 
 class TestPtable(unittest.TestCase):
@@ -122,6 +127,21 @@ class TestPtable(unittest.TestCase):
 			mean = sum(published * keys for published, keys in row) / KEY_SPACE
 			self.assertLessEqual(abs(mean - count), 0.25, count)
 		self.assertEqual(sum(p * k for p, k in PTABLE[2]), 2 * KEY_SPACE)
+
+	def test_each_row_takes_the_keys_in_an_order_of_its_own(self):
+		for count in (0, 1, 4, 5, 6, 300):
+			self.assertEqual(sorted(key_order(count)), list(ALL_KEYS))
+		self.assertNotEqual(key_order(5), key_order(6))
+		# a count and the next, with the same cell key or one a little larger (a record whose key is 0 or
+		# small): the noise of the two is about as unrelated as for two cell keys drawn at random
+		for count in (5, 17, 120):
+			for shift in (0, 1, 7, 51, 200):
+				same = sum(
+					published_count(count, key) - count
+					== published_count(count + 1, (key + shift) % KEY_SPACE) - count - 1
+					for key in ALL_KEYS
+				)
+				self.assertLess(abs(same / KEY_SPACE - 0.2), 0.1, (count, shift))
 
 	def test_bad_input_is_refused(self):
 		for count, key in ((-1, 0), (1.5, 0), (True, 0), (3, 256), (3, -1), (3, "7")):
@@ -214,6 +234,28 @@ class TestDifferencing(unittest.TestCase):
 		)
 		self.assertEqual(right_unperturbed, trials)
 		self.assertLess(expected, 0.45)
+		self.assertAlmostEqual(rate, expected, delta=4 * (expected * (1 - expected) / trials) ** 0.5)
+
+	def test_a_record_whose_key_is_zero_is_no_easier_to_single_out(self):
+		"""A record with key 0 leaves the cell key as it was; the count still moves to another row."""
+		zero = next(f"zero-{n}" for n in range(100_000) if record_key(SECRET, f"zero-{n}") == 0)
+		rng = random.Random(9)
+		trials, right = 2000, 0
+		for trial in range(trials):
+			perturbation = Perturbation(SECRET)
+			shared = [f"z{trial}-{n}" for n in range(rng.randint(5, 40))]
+			right += (
+				best_guess_of_difference(
+					shown(perturbation.count(shared)), shown(perturbation.count([*shared, zero]))
+				)
+				== 1
+			)
+		rate = right / trials
+		expected = expected_success(range(5, 41), true_differences=[1])
+		print(
+			f"\na record whose key is 0, differenced {trials} times: the attacker's best guess was 1 "
+			f"{rate:.1%} of the time, as for any one record ({expected:.1%} expected)"
+		)
 		self.assertAlmostEqual(rate, expected, delta=4 * (expected * (1 - expected) / trials) ** 0.5)
 
 	def test_one_record_more_changes_the_figure_most_of_the_time(self):
