@@ -482,6 +482,9 @@ class Findings:
 	def of(self, test: str) -> list[Finding]:
 		return [finding for finding in self.items if finding.test == test]
 
+	def failures(self, test: str) -> list[Finding]:
+		return [finding for finding in self.of(test) if finding.kind != FRAPPE_CRASH]
+
 	def table(self, test: str, rows: int = 60) -> str:
 		by_route = Counter((f.kind, f.route) for f in self.of(test))
 		roles = defaultdict(set)
@@ -544,6 +547,21 @@ class Findings:
 
 
 FINDINGS = Findings()
+# Frappe's own methods answer some malformed arguments with a server error (a JSONDecodeError, a TypeError).
+# Such an answer is listed and counted, but judged like any other only where it can tell something: on
+# the app's methods and the methods it overrides, on the REST and print routes, or where the answer carries
+# more than the type of the error (tracebacks are off on the test site; their coming back is a finding).
+FRAPPE_CRASH = "Frappe's own server error on malformed arguments (listed, not judged)"
+
+
+def judged_for_server_errors(route: str, body: str) -> bool:
+	overridden = set(frappe.get_hooks("override_whitelisted_methods") or {})
+	frappes_method = route.startswith(("frappe.", "run_doc_method:")) and route not in overridden
+	try:
+		only_the_error_type = set(json.loads(body)) <= {"exc_type", "_server_messages"}
+	except (ValueError, TypeError):
+		only_the_error_type = False
+	return not (frappes_method and only_the_error_type)
 
 
 def report(capsys, test: str, counts: dict) -> None:
@@ -636,9 +654,8 @@ def judge_pair(test: str, role: str, attack: Attack, victim: Victim, attacker: A
 		if answer.status == TIMED_OUT:
 			FINDINGS.add(Finding("timed out", status=which, snippet=answer.text, **base))
 		elif answer.status >= 500:
-			FINDINGS.add(
-				Finding("server error", status=f"{which}: {answer.status}", snippet=answer.snippet(), **base)
-			)
+			kind = "server error" if judged_for_server_errors(attack.label, answer.body) else FRAPPE_CRASH
+			FINDINGS.add(Finding(kind, status=f"{which}: {answer.status}", snippet=answer.snippet(), **base))
 		leaked = victim.markers.found_in(answer.text, answer.request)
 		if leaked:
 			first = next(
@@ -783,7 +800,7 @@ def test_every_method_and_route_as_every_role_against_a_case_not_theirs(world, c
 		"modules that could not be imported": len(world["import_failures"]),
 	}
 	report(capsys, test, counts)
-	assert not FINDINGS.of(test), f"{len(FINDINGS.of(test))} failures:\n{FINDINGS.table(test)}"
+	assert not FINDINGS.failures(test), f"{len(FINDINGS.failures(test))} failures:\n{FINDINGS.table(test)}"
 
 
 def named_parameters(method: Method) -> set[str]:
@@ -902,4 +919,4 @@ def test_sql_expression_battery_through_every_field_filter_order_and_group_param
 		"seconds": round(time.monotonic() - started),
 	}
 	report(capsys, test, counts)
-	assert not FINDINGS.of(test), f"{len(FINDINGS.of(test))} failures:\n{FINDINGS.table(test)}"
+	assert not FINDINGS.failures(test), f"{len(FINDINGS.failures(test))} failures:\n{FINDINGS.table(test)}"

@@ -5,6 +5,7 @@ from frappe import _
 from frappe.client import get_safe_filters
 from frappe.core.api.file import unzip_file as frappe_unzip_file
 from frappe.desk.listview import get_group_by_count as frappe_get_group_by_count
+from frappe.model import default_fields
 from frappe.utils.file_manager import add_attachments as frappe_add_attachments
 
 
@@ -24,6 +25,9 @@ def get_group_by_count(doctype: str, current_filters: str, field: str) -> list[d
 	"""The list sidebar's counts. Frappe counts by assignment without the row rules; here the assignments
 	counted are those of the records the user may list."""
 	if field != "assigned_to":
+		if not (frappe.get_meta(doctype).has_field(field) or field in default_fields):
+			# Frappe's raises a ValueError, a server error
+			frappe.throw(_("{0} is not a field of {1}.").format(field, _(doctype)))
 		return frappe_get_group_by_count(doctype, current_filters, field)
 	frappe.has_permission(doctype, "read", throw=True)
 	listed = frappe.get_list(
