@@ -339,6 +339,7 @@ class TestLearningSummary(FrappeTestCase):
 				str(organisations["total"]), frappe.db.get_value("Systemic Issue", issue, "case_count")
 			)
 		if expected[1] == f"<{threshold}":
-			self.assertIsInstance(expected[0], str, "a lone <5 cannot be subtracted out")
+			# a lone <5 cannot be subtracted out: the other organisation's figure or the total is held back
+			self.assertTrue(isinstance(expected[0], str) or isinstance(expected[2], str), expected)
 		self.assertIn("Learning summary", printed)
 		self.assertIn(f"<{threshold}", printed.replace("&lt;", "<"))
