@@ -83,7 +83,9 @@ def refuse_requests_that_would_reveal_records() -> None:
 	if frappe.session.user == "Guest" and any(is_app_doctype(doctype) for doctype in named_doctypes()):
 		raise frappe.PermissionError(_("Not permitted"))
 	if requested_method() == INTAKE_METHOD:
-		# a guest's new case: it names nothing that exists, and api/intake.py checks every answer
+		# a guest's new case: it names nothing that exists, and api/intake.py checks every answer, once
+		# Frappe has read them (is_whitelisted decodes a guest's JSON arguments, and fails on deep nesting)
+		refuse_unreadable_intake(frappe.form_dict)
 		return
 	arguments = dict(frappe.form_dict)
 	if not any(arguments.get(key) for key in DOCTYPE_ARGUMENTS) and (path_doctypes := named_doctypes()):
@@ -100,6 +102,18 @@ def refuse_requests_that_would_reveal_records() -> None:
 	for doctype, name in named_records():
 		if is_guarded(doctype) and not may_read_record(doctype, name):
 			raise frappe.PermissionError(_("Not permitted"))
+
+
+def refuse_unreadable_intake(arguments: dict) -> None:
+	from lnb_casework.api.intake import MAX_PAYLOAD_NESTING, MalformedSubmission, nesting_depth
+
+	for value in arguments.values():
+		try:
+			readable = nesting_depth(decoded(value)) <= MAX_PAYLOAD_NESTING
+		except RecursionError:
+			readable = False
+		if not readable:
+			frappe.throw(_("The form data could not be read."), MalformedSubmission, title=_("Not sent"))
 
 
 def requested_method() -> str | None:

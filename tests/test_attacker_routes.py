@@ -554,9 +554,12 @@ FINDINGS = Findings()
 FRAPPE_CRASH = "Frappe's own server error on malformed arguments (listed, not judged)"
 
 
+# read here, in the test process's main thread, where the site is bound
+OVERRIDDEN_METHODS = frozenset(frappe.get_hooks("override_whitelisted_methods") or {})
+
+
 def judged_for_server_errors(route: str, body: str) -> bool:
-	overridden = set(frappe.get_hooks("override_whitelisted_methods") or {})
-	frappes_method = route.startswith(("frappe.", "run_doc_method:")) and route not in overridden
+	frappes_method = route.startswith(("frappe.", "run_doc_method:")) and route not in OVERRIDDEN_METHODS
 	try:
 		only_the_error_type = set(json.loads(body)) <= {"exc_type", "_server_messages"}
 	except (ValueError, TypeError):

@@ -32,6 +32,10 @@ RATE_LIMIT_SECONDS = 60 * 60
 TRUSTED_PROXY_COUNT_KEY = "lnb_trusted_proxy_count"
 
 
+# the answers (1), a table's rows (2), a row's values (3), with room to spare
+MAX_PAYLOAD_NESTING = 6
+
+
 class MalformedSubmission(frappe.ValidationError):
 	http_status_code = 400
 
@@ -110,7 +114,23 @@ def read_json(data: str) -> Any:
 	def refuse(constant: str) -> None:
 		raise ValueError(f"{constant} is not JSON")
 
-	return json.loads(data, parse_float=finite, parse_constant=refuse)
+	payload = json.loads(data, parse_float=finite, parse_constant=refuse)
+	if nesting_depth(payload) > MAX_PAYLOAD_NESTING:
+		raise ValueError("nested deeper than a form's answers are")
+	return payload
+
+
+def nesting_depth(value: Any) -> int:
+	"""How deep lists and objects nest in a JSON value, counted without recursion."""
+	deepest, pending = 0, [(value, 0)]
+	while pending:
+		item, depth = pending.pop()
+		deepest = max(deepest, depth)
+		if isinstance(item, dict):
+			pending.extend((inner, depth + 1) for inner in item.values())
+		elif isinstance(item, list):
+			pending.extend((inner, depth + 1) for inner in item)
+	return deepest
 
 
 def submit_case(payload: dict) -> dict:
