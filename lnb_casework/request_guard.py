@@ -88,6 +88,9 @@ def refuse_requests_that_would_reveal_records() -> None:
 		refuse_unreadable_intake(frappe.form_dict)
 		return
 	arguments = dict(frappe.form_dict)
+	if str(arguments.get("debug") or "").lower() not in ("", "0", "false"):
+		# Frappe then answers with the SQL it ran, row rules and all
+		frappe.throw(_("Debugging is for System Managers."), QueryArgumentRefused, title=_("Not allowed"))
 	if not any(arguments.get(key) for key in DOCTYPE_ARGUMENTS) and (path_doctypes := named_doctypes()):
 		arguments["doctype"] = path_doctypes[0]
 	if refusal := request_refusal(arguments, readable_columns):

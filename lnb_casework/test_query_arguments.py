@@ -136,6 +136,12 @@ class TestSqlExpressionsAreRefused(unittest.TestCase):
 			with self.subTest(order=order):
 				self.assertIsNotNone(order_refusal(order, "Case", COLUMNS))
 
+	def test_a_bare_keyword_in_an_order_or_group_is_refused_and_a_quoted_one_passes(self):
+		columns = {"Case": CASE_COLUMNS | {"case"}}
+		self.assertIsNotNone(order_refusal("case desc", "Case", columns))
+		self.assertIsNotNone(order_refusal("case", "Case", columns, may_sort=False))
+		self.assertIsNone(order_refusal("`case` desc", "Case", columns))
+
 	def test_functions_and_directions_are_from_a_list(self):
 		self.assertIsNone(refused({"doctype": "Case", "aggregate_function": "count", "sort_order": "desc"}))
 		self.assertIsNotNone(refused({"doctype": "Case", "aggregate_function": "count(*)) or ((1"}))

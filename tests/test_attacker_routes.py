@@ -561,7 +561,8 @@ OVERRIDDEN_METHODS = frozenset(frappe.get_hooks("override_whitelisted_methods") 
 def judged_for_server_errors(route: str, body: str) -> bool:
 	frappes_method = route.startswith(("frappe.", "run_doc_method:")) and route not in OVERRIDDEN_METHODS
 	try:
-		only_the_error_type = set(json.loads(body)) <= {"exc_type", "_server_messages"}
+		# report_to_pdf also echoes the file name it was asked for ("report.pdf")
+		only_the_error_type = set(json.loads(body)) <= {"exc_type", "_server_messages", "filename"}
 	except (ValueError, TypeError):
 		only_the_error_type = False
 	return not (frappes_method and only_the_error_type)
