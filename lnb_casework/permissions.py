@@ -120,20 +120,8 @@ workflow_action_query_conditions = query_conditions_for("Workflow Action")
 tag_link_query_conditions = query_conditions_for("Tag Link")
 
 
-# ---- the rows of a case's or a review's child tables (Frappe checks a child row read alone by its parent,
-# but lists child rows with parent_doctype after a doctype-level check only)
-
-CHILD_TABLES = {
-	"Case": (
-		"Case Process",
-		"Case Key Date",
-		"Case Discrimination Kind",
-		"Case Deadline",
-		"Related Case",
-		"Case Intake Correction",
-	),
-	"Review": ("Review Procedural Failure", "Review Unfairness", "Review Systemic Factor"),
-}
+# ---- the rows of a case's or a review's child tables, named in hooks.py (Frappe checks a child row read
+# alone by its parent, but lists child rows with parent_doctype after a doctype-level check only)
 
 
 def child_row_query_conditions(user: str | None = None, doctype: str | None = None) -> str:
@@ -148,7 +136,7 @@ def child_row_query_conditions(user: str | None = None, doctype: str | None = No
 			f"({table}.`parenttype` = 'Case' and {table}.`parent` in ({cases})"
 			f" and {table}.`related_case` in ({cases}))"
 		)
-	if doctype in CHILD_TABLES["Case"]:
+	if any(field.options == doctype for field in frappe.get_meta("Case").get_table_fields()):
 		return f"({table}.`parenttype` = 'Case' and {table}.`parent` in ({cases}))"
 	return (
 		f"({table}.`parenttype` = 'Review'"
