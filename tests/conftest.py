@@ -5,6 +5,7 @@ import uuid
 
 import pytest
 import requests
+from intake_payloads import remove_intake_case
 
 
 @pytest.fixture(scope="module")
@@ -87,12 +88,7 @@ def doctor_email() -> str:
 	yield address
 	frappe.db.rollback()
 	for name in frappe.get_all("Case", filters={"email": address}, pluck="name"):
-		for file in frappe.get_all(
-			"File", filters={"attached_to_doctype": "Case", "attached_to_name": name}, pluck="name"
-		):
-			frappe.delete_doc("File", file, ignore_permissions=True, force=True)
-		frappe.db.delete("Email Queue", {"reference_doctype": "Case", "reference_name": name})
-		frappe.delete_doc("Case", name, ignore_permissions=True, force=True)
+		remove_intake_case(name)
 	frappe.db.commit()
 
 

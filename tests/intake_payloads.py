@@ -61,3 +61,13 @@ def server_message(response) -> str:
 	return " ".join(
 		json.loads(message)["message"] for message in json.loads(response.json()["_server_messages"])
 	)
+
+
+def remove_intake_case(name: str) -> None:
+	"""Takes away a case made by an intake test, with its files and queued mail."""
+	for file in frappe.get_all(
+		"File", filters={"attached_to_doctype": "Case", "attached_to_name": name}, pluck="name"
+	):
+		frappe.delete_doc("File", file, ignore_permissions=True, force=True)
+	frappe.db.delete("Email Queue", {"reference_doctype": "Case", "reference_name": name})
+	frappe.delete_doc("Case", name, ignore_permissions=True, force=True)

@@ -35,7 +35,7 @@ from frappe.installer import update_site_config
 from frappe.utils import now_datetime
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
-from intake_payloads import ACCEPT, PDF, answers, data_url, server_message, submit
+from intake_payloads import ACCEPT, PDF, answers, data_url, remove_intake_case, server_message, submit
 from PIL import Image
 
 from lnb_casework.casework.related import POSSIBLE_DUPLICATE
@@ -727,12 +727,7 @@ class Battery:
 	def delete_created(self) -> None:
 		frappe.db.rollback()
 		for name in self.created:
-			for file in frappe.get_all(
-				"File", filters={"attached_to_doctype": "Case", "attached_to_name": name}, pluck="name"
-			):
-				frappe.delete_doc("File", file, ignore_permissions=True, force=True)
-			frappe.db.delete("Email Queue", {"reference_doctype": "Case", "reference_name": name})
-			frappe.delete_doc("Case", name, ignore_permissions=True, force=True)
+			remove_intake_case(name)
 		frappe.db.commit()
 
 
