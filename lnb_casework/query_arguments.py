@@ -423,13 +423,13 @@ def named_doctype(arguments: Mapping, inherited: str | None) -> str | None:
 	return inherited
 
 
-def objects_in(value: Any, depth: int = 0) -> Iterator[tuple[Mapping, int]]:
-	"""Every dict in a (decoded) argument, with its depth."""
+def objects_in(value: Any, depth: int = 0) -> Iterator[Mapping]:
+	"""Every dict in a (decoded) argument; ValueError past MAX_NESTING."""
 	value = decoded(value)
 	if depth > MAX_NESTING:
 		raise ValueError("nested too deep")
 	if isinstance(value, dict):
-		yield value, depth
+		yield value
 		for item in value.values():
 			yield from objects_in(item, depth + 1)
 	elif isinstance(value, list | tuple):
@@ -450,7 +450,7 @@ def request_refusal(arguments: Mapping, columns_of: Callable[[str], Columns | No
 		return looked_up[doctype]
 
 	try:
-		objects = [inner for value in arguments.values() for inner, _depth in objects_in(value)]
+		objects = [inner for value in arguments.values() for inner in objects_in(value)]
 	except (ValueError, RecursionError):
 		return "arguments nested too deep"
 	top_doctype = named_doctype(arguments, None) or next(
