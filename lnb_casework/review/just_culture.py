@@ -3,7 +3,8 @@
 Each question is answered Yes, No or Unknown. The tests are taken in order 1 to 5 and the first decisive
 answer decides. Within a test every question counts at once (any Yes to test 2 is decisive, whichever
 question it is); a test with no decisive answer but an Unknown stops the walk with "insufficient
-evidence", naming that test's unanswered questions. Whatever the outcome, the system needs reviewing.
+evidence", naming that test's unanswered questions. Whatever outcome the guide reaches, the system needs
+reviewing; while the evidence is insufficient (a blank review included) the guide has reached none yet.
 """
 
 from collections.abc import Mapping
@@ -47,7 +48,10 @@ class Assessment:
 	outcome: str
 	decided_by: tuple[str, ...]
 	needs_evidence: tuple[str, ...]
-	system_review_needed: bool = True
+
+	@property
+	def system_review_needed(self) -> bool:
+		return self.outcome != INSUFFICIENT_EVIDENCE
 
 
 def assess(answers: Mapping[str, str | None]) -> Assessment:

@@ -69,7 +69,12 @@ class TestJustCulture(unittest.TestCase):
 		found = assess(with_answers(q3a="Unknown", q3b="Unknown"))
 		self.assertEqual((found.outcome, found.needs_evidence), (INSUFFICIENT_EVIDENCE, ("3a", "3b")))
 		self.assertEqual(assess({}).needs_evidence, ("1a",))
-		self.assertTrue(assess({}).system_review_needed)
+
+	def test_a_system_review_is_called_for_once_the_guide_reaches_an_outcome(self):
+		self.assertFalse(assess({}).system_review_needed, "a blank review has reached no outcome")
+		self.assertFalse(assess(with_answers(q3a="Unknown")).system_review_needed)
+		self.assertTrue(assess(with_answers(q1a="Yes")).system_review_needed)
+		self.assertTrue(assess(CLEAR).system_review_needed)
 
 	def test_a_decisive_answer_in_the_same_test_outweighs_an_unknown(self):
 		found = assess(with_answers(q2a="Unknown", q2b="Yes"))

@@ -107,11 +107,16 @@ class TestReview(FrappeTestCase):
 			[f"2b: {QUESTIONS['2b']}", f"2c: {QUESTIONS['2c']}"],
 		)
 		self.assertFalse(review.just_culture_decided_by)
+		self.assertEqual(review.system_review_needed, 0, "no outcome reached yet")
 
 		review.jc_2b = review.jc_2c = "No"
 		review.save()
 		self.assertEqual(review.just_culture_outcome, INDIVIDUAL_LEARNING)
 		self.assertFalse(review.just_culture_needs_evidence)
+		self.assertEqual(review.system_review_needed, 1)
+
+	def test_a_blank_review_does_not_call_for_a_system_review(self):
+		self.assertEqual(frappe.new_doc("Review").system_review_needed, 0)
 
 	# ---- the workflow, role by role
 
