@@ -161,6 +161,25 @@ ensure_browser() {
 	note "$("$LNB_CHROMIUM" --version 2>/dev/null || echo "a browser of unknown version") at $LNB_CHROMIUM"
 }
 
+# Frappe 15 makes PDFs (a print's PDF button, the learning summary) with wkhtmltopdf.
+ensure_pdf_renderer() {
+	step "Checking the PDF renderer (wkhtmltopdf)"
+	if ! command -v wkhtmltopdf >/dev/null; then
+		if is_debian_root; then
+			if ! apt-cache show wkhtmltopdf >/dev/null 2>&1; then
+				note "Updating apt's package lists, which do not list wkhtmltopdf yet"
+				quietly "Could not update apt's package lists (apt-get update)." apt-get update -q
+			fi
+			note "Installing wkhtmltopdf from Debian's packages, for PDFs"
+			quietly "Could not install wkhtmltopdf with apt-get (apt-get install wkhtmltopdf)." \
+				apt-get install -y -q wkhtmltopdf
+		fi
+		command -v wkhtmltopdf >/dev/null ||
+			die "PDFs need wkhtmltopdf, which is missing. Install it (apt-get install wkhtmltopdf)."
+	fi
+	note "$(wkhtmltopdf --version 2>/dev/null || echo "wkhtmltopdf of unknown version") at $(command -v wkhtmltopdf)"
+}
+
 # Bench refuses to run as root unless the common_site_config of the folder it runs in names root.
 bench_in() {
 	local dir="$1"

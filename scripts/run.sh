@@ -20,6 +20,7 @@ fi
 
 ensure_services
 ensure_tools
+ensure_pdf_renderer
 ensure_bench
 link_app
 ensure_site "$SITE"

@@ -10,6 +10,7 @@ PORT="${LNB_TEST_PORT:-8001}"
 ensure_services
 ensure_tools
 ensure_browser
+ensure_pdf_renderer
 ensure_bench
 link_app
 # Every run tests a new site, as a newcomer gets it; LNB_REUSE_TEST_SITE=1 keeps the last one (quicker while
