@@ -4,7 +4,13 @@ import frappe
 from frappe import _
 
 from lnb_casework.casework.rules import CASEWORKER
-from lnb_casework.learning.issues import add_evidence, matching_issues, new_issue_title
+from lnb_casework.learning.issues import (
+	add_evidence,
+	anonymised,
+	doctor_identity,
+	matching_issues,
+	new_issue_title,
+)
 from lnb_casework.permissions import may_read_case, sees_every_case
 
 
@@ -38,11 +44,13 @@ def promote(review: str, factor: str, issue: str | None = None) -> dict:
 		if not frappe.db.exists("Systemic Issue", issue):
 			frappe.throw(_("Could not find Systemic Issue {0}").format(issue), frappe.DoesNotExistError)
 	else:
+		description = anonymised(row.description, *doctor_identity(doc.case))
 		issue = (
 			frappe.get_doc(
 				{
 					"doctype": "Systemic Issue",
-					"title": new_issue_title(row.seips_component, row.organisation),
+					"title": new_issue_title(row.seips_component, row.organisation, description),
+					"description": description,
 					"seips_components": [{"seips_component": row.seips_component}],
 					"organisations": [{"organisation": row.organisation}] if row.organisation else [],
 				}
@@ -51,4 +59,5 @@ def promote(review: str, factor: str, issue: str | None = None) -> dict:
 			.name
 		)
 	add_evidence(issue, doc, row.name)
-	return {"systemic_issue": issue, "case_count": frappe.db.get_value("Systemic Issue", issue, "case_count")}
+	title, case_count = frappe.db.get_value("Systemic Issue", issue, ["title", "case_count"])
+	return {"systemic_issue": issue, "title": title, "case_count": case_count}

@@ -7,6 +7,7 @@ is perturbed and suppressed (learning/summary.py, docs/disclosure-control.md).
 """
 
 import datetime
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -163,7 +164,42 @@ def matching_issues(seips_component: str, organisation: str | None) -> list[str]
 	return [name for (name,) in query.run()]
 
 
-def new_issue_title(seips_component: str, organisation: str | None) -> str:
-	if organisation:
-		return _("{0} at {1}").format(_(seips_component), organisation)
-	return _(seips_component)
+TITLES = {"dr", "doctor", "mr", "mrs", "ms", "miss", "mx", "prof", "professor", "sir", "dame"}
+EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
+LONG_NUMBER = re.compile(r"\+?\d(?:[ ]?\d){6,}")  # a phone or GMC number, not a date
+TITLE_WORDS = 10
+TITLE_LENGTH = 140  # a Data field
+
+
+def doctor_identity(case: str) -> tuple[str, list[str]]:
+	"""The doctor's name, and what else identifies them (email, phone, GMC number)."""
+	values = frappe.db.get_value("Case", case, ["doctor_name", "email", "phone", "gmc_number"], as_dict=True)
+	return values.doctor_name or "", [
+		values[field] for field in ("email", "phone", "gmc_number") if values[field]
+	]
+
+
+def anonymised(text: str | None, doctor_name: str, identifiers: Iterable[str] = ()) -> str:
+	"""The text without the doctor's identity: any email address or long number (phone, GMC number), the
+	doctor's own identifiers, and their name, whole or any part of it longer than two letters but a title."""
+	text = EMAIL.sub(_("[email address]"), text or "")
+	text = LONG_NUMBER.sub(_("[number]"), text)
+	parts = {
+		part for part in re.split(r"[\s,.'-]+", doctor_name) if len(part) > 2 and part.lower() not in TITLES
+	}
+	words = {value.strip() for value in (doctor_name, *identifiers) if value.strip()} | parts
+	for word in sorted(words, key=len, reverse=True):
+		text = re.sub(rf"(?<!\w){re.escape(word)}(?!\w)", _("[the doctor]"), text, flags=re.IGNORECASE)
+	# a name replaced part by part leaves "[the doctor] [the doctor]"
+	return re.sub(r"(\[the doctor\])(\s+\[the doctor\])+", r"\1", text).strip()
+
+
+def new_issue_title(seips_component: str, organisation: str | None, description: str | None = None) -> str:
+	"""The SEIPS component and organisation, then the opening words of the (anonymised) description."""
+	where = _("{0} at {1}").format(_(seips_component), organisation) if organisation else _(seips_component)
+	words = (description or "").split()
+	if not words:
+		return where
+	what = " ".join(words[:TITLE_WORDS]).rstrip(".,;:")
+	title = f"{where}: {what}{'…' if len(words) > TITLE_WORDS else ''}"
+	return title if len(title) <= TITLE_LENGTH else title[: TITLE_LENGTH - 1] + "…"

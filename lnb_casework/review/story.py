@@ -34,8 +34,7 @@ def case_story(case: str) -> dict:
 	story["received_on"] = getdate(doc.creation).isoformat()
 	story["processes"] = [{"process": row.process_type, "details": row.details} for row in doc.processes]
 	story["key_dates"] = [
-		{"what": row.description, "date": row.date and getdate(row.date).isoformat()}
-		for row in doc.key_dates
+		{"what": row.description, "date": row.date and getdate(row.date).isoformat()} for row in doc.key_dates
 	]
 	story["discrimination_kinds"] = [row.kind for row in doc.discrimination_kinds]
 	return story
