@@ -7,8 +7,9 @@ import frappe
 
 from lnb_casework.casework.rules import CASE_WORKFLOW
 from lnb_casework.learning.workflows import ADVOCACY_ACTION_WORKFLOW, SYSTEMIC_ISSUE_WORKFLOW
-from lnb_casework.lnb_casework.doctype.lnb_settings.lnb_settings import fill_in_defaults
+from lnb_casework.lnb_casework.doctype.lnb_settings.lnb_settings import contact_address, fill_in_defaults
 from lnb_casework.review.workflow import REVIEW_WORKFLOW
+from lnb_casework.setup.website import show_learn_not_blame_on_public_pages
 from lnb_casework.setup.workflows import ensure_workflow
 
 ROLES = ("LNB Caseworker", "LNB Coordinator", "LNB Policy Lead")
@@ -33,6 +34,7 @@ def ensure_site_setup() -> None:
 	ensure_workflow(SYSTEMIC_ISSUE_WORKFLOW)
 	ensure_workflow(ADVOCACY_ACTION_WORKFLOW)
 	fill_in_defaults()
+	show_learn_not_blame_on_public_pages(contact_address())
 
 
 def ensure_roles() -> None:

@@ -6,8 +6,10 @@ from frappe.utils import cint, split_emails, validate_email_address
 from lnb_casework.lnb_casework.doctype.reference_population_share.reference_population_share import (
 	reference_share_problems,
 )
+from lnb_casework.setup.website import show_learn_not_blame_on_public_pages
 
 DEFAULT_CONSENT_VERSION = "2026-1"
+DEFAULT_CONTACT_EMAIL = "learnnotblame@dauk.org"
 DEFAULT_STALLED_AFTER_DAYS = 21
 DEFAULT_CONSENT_WORDING = (
 	"I give my explicit consent for Learn Not Blame (the Doctors' Association UK) to hold and use what I "
@@ -42,6 +44,9 @@ class LNBSettings(Document):
 		if problems:
 			frappe.throw(problems, title=_("Reference population shares"), as_list=True)
 
+	def on_update(self) -> None:
+		show_learn_not_blame_on_public_pages(self.contact_email or DEFAULT_CONTACT_EMAIL)
+
 	def coordinator_emails(self) -> list[str]:
 		return split_emails((self.coordinator_alert_emails or "").replace("\n", ","))
 
@@ -56,6 +61,11 @@ def reminder_days(text: str) -> list[int]:
 
 def get_lnb_settings() -> LNBSettings:
 	return frappe.get_cached_doc("LNB Settings")
+
+
+def contact_address() -> str:
+	"""Where a doctor writes to Learn Not Blame, shown on the public pages."""
+	return get_lnb_settings().contact_email or DEFAULT_CONTACT_EMAIL
 
 
 def stalled_after_days() -> int:
@@ -78,6 +88,7 @@ def fill_in_defaults() -> None:
 		"digest_day": "Monday",
 		"max_attachments": 5,
 		"max_attachment_size_mb": 5,
+		"contact_email": DEFAULT_CONTACT_EMAIL,
 		"consent_version": DEFAULT_CONSENT_VERSION,
 		"consent_wording": DEFAULT_CONSENT_WORDING,
 		"urgent_signposting": DEFAULT_SIGNPOSTING,

@@ -1,0 +1,36 @@
+"""The public pages are Learn Not Blame's: its name in the top bar and on the sign-in page, the intake form
+as the home page, a contact address in the footer, and no "Built on Frappe" or "Login" link leading a doctor
+to a sign-in page that is not for them (staff sign in at /login, or are sent there by /app).
+
+Website Settings are the app's to set: they are put back after every migrate and whenever LNB Settings,
+which holds the contact address, is saved.
+"""
+
+import frappe
+from frappe import _
+from frappe.utils import escape_html
+
+BRAND = "Learn Not Blame"
+HOME_PAGE = "submit-a-case"
+CAMPAIGN_PAGE = "https://www.dauk.org/learn-not-blame/"
+
+
+def show_learn_not_blame_on_public_pages(contact_address: str) -> None:
+	settings = frappe.get_single("Website Settings")
+	address = escape_html(contact_address)
+	wanted = {
+		"app_name": BRAND,
+		"title_prefix": BRAND,
+		"brand_html": escape_html(BRAND),
+		"home_page": HOME_PAGE,
+		"hide_login": 1,
+		"disable_signup": 1,
+		"copyright": _("Doctors' Association UK"),
+		"address": _("Write to Learn Not Blame: {0}").format(f'<a href="mailto:{address}">{address}</a>'),
+		"footer_powered": _("{0} is a campaign of the Doctors' Association UK.").format(
+			f'<a href="{CAMPAIGN_PAGE}">{escape_html(BRAND)}</a>'
+		),
+	}
+	if any(settings.get(field) != value for field, value in wanted.items()):
+		settings.update(wanted)
+		settings.save(ignore_permissions=True)
