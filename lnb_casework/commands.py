@@ -1,0 +1,72 @@
+"""The app's bench commands (Frappe finds them by this module's `commands`)."""
+
+import contextlib
+from collections.abc import Iterator
+
+import click
+from frappe.commands import get_site, pass_context
+
+
+@contextlib.contextmanager
+def connected(context) -> Iterator[None]:
+	import frappe
+
+	frappe.init(site=get_site(context))
+	frappe.connect()
+	try:
+		yield
+	finally:
+		frappe.destroy()
+
+
+@click.command("lnb-generate-data")
+@click.option(
+	"--size",
+	type=click.Choice(["demo", "10k", "100k"]),
+	default="demo",
+	show_default=True,
+	help="demo: a few cases in every state, made through the app; 10k or 100k: that many cases, in bulk.",
+)
+@click.option(
+	"--password",
+	envvar="LNB_DEMO_PASSWORD",
+	default=None,
+	help="The password the demo coordinator, caseworkers and policy lead sign in with (or LNB_DEMO_PASSWORD).",
+)
+@pass_context
+def generate_data(context, size: str, password: str | None) -> None:
+	"""Seeds fictional cases, reviews, systemic issues, actions, caseworkers and organisations. Running it
+	again adds only what is missing."""
+	from lnb_casework.demo.generator import generate, missing_cases
+
+	with connected(context):
+		missing = missing_cases(size)
+		with click.progressbar(length=missing, label=f"Making {missing} fictional cases") as bar:
+			made = generate(size, password, progress=bar.update)
+	click.echo(f"Made {made} fictional cases ({size}).")
+
+
+@click.command("lnb-remove-generated-data")
+@pass_context
+def remove_generated_data(context) -> None:
+	"""Removes everything lnb-generate-data made, and nothing else."""
+	from lnb_casework.demo.remove import remove_generated
+
+	with connected(context):
+		removed = remove_generated()
+	click.echo(f"Removed {removed} fictional cases and the people, organisations and issues made with them.")
+
+
+@click.command("lnb-newcomer-accounts")
+@click.option("--coordinator-password", envvar="LNB_COORDINATOR_PASSWORD", default="coordinator")
+@click.option("--manager-password", envvar="LNB_MANAGER_PASSWORD", default="manager")
+@pass_context
+def newcomer_accounts(context, coordinator_password: str, manager_password: str) -> None:
+	"""Makes (or brings back in line) the coordinator and System Manager accounts scripts/run.sh prints."""
+	from lnb_casework.demo.accounts import ensure_newcomer_accounts
+
+	with connected(context):
+		ensure_newcomer_accounts(coordinator_password, manager_password)
+
+
+commands = [generate_data, remove_generated_data, newcomer_accounts]

@@ -1,0 +1,86 @@
+"""Takes away everything the generator made, and nothing else: its cases are those of doctors at
+example.invalid, its people, organisations, issues and actions are those plan.py names."""
+
+import frappe
+
+from lnb_casework.demo.plan import ACTIONS, GENERATED_EMAILS, ISSUES, ORGANISATIONS, PEOPLE
+from lnb_casework.learning.issues import refresh_issue
+
+GENERATED_CASES = "select name from `tabCase` where email like %(generated)s"
+GENERATED_REVIEWS = f"select name from `tabReview` where `case` in ({GENERATED_CASES})"
+CASE_TABLES = (
+	"Case Process",
+	"Case Key Date",
+	"Case Discrimination Kind",
+	"Case Deadline",
+	"Related Case",
+	"Case Intake Correction",
+)
+REVIEW_TABLES = ("Review Procedural Failure", "Review Unfairness", "Review Systemic Factor")
+# (doctype, its column naming a doctype, its column naming the record): what Frappe keeps about a record
+ABOUT_RECORDS = (
+	("ToDo", "reference_type", "reference_name"),
+	("Comment", "reference_doctype", "reference_name"),
+	("Version", "ref_doctype", "docname"),
+	("Communication", "reference_doctype", "reference_name"),
+	("Notification Log", "document_type", "document_name"),
+	("Workflow Action", "reference_doctype", "reference_name"),
+	("View Log", "reference_doctype", "reference_name"),
+	("Email Queue", "reference_doctype", "reference_name"),
+)
+
+
+def remove_generated() -> int:
+	"""Removes the generator's records; returns how many cases went."""
+	frappe.set_user("Administrator")
+	values = {"generated": GENERATED_EMAILS}
+	cases = frappe.db.sql(f"select count(*) from ({GENERATED_CASES}) generated", values)[0][0]
+	touched_issues = set(
+		frappe.db.sql_list(
+			f"select distinct systemic_issue from `tabSystemic Issue Evidence` where `case` in ({GENERATED_CASES})",
+			values,
+		)
+	)
+	for doctype, kind, record in ABOUT_RECORDS:
+		for about, names in (("Case", GENERATED_CASES), ("Review", GENERATED_REVIEWS)):
+			if doctype == "Email Queue":
+				frappe.db.sql(
+					f"""delete from `tabEmail Queue Recipient` where parent in (select name from `tabEmail Queue`
+					where reference_doctype = '{about}' and reference_name in ({names}))""",
+					values,
+				)
+			frappe.db.sql(
+				f"delete from `tab{doctype}` where `{kind}` = '{about}' and `{record}` in ({names})", values
+			)
+	for table in REVIEW_TABLES:
+		frappe.db.sql(f"delete from `tab{table}` where parent in ({GENERATED_REVIEWS})", values)
+	frappe.db.sql(f"delete from `tabReview` where `case` in ({GENERATED_CASES})", values)
+	for doctype in ("Case State Change", "Equality Monitoring", "Systemic Issue Evidence"):
+		frappe.db.sql(f"delete from `tab{doctype}` where `case` in ({GENERATED_CASES})", values)
+	frappe.db.sql(f"delete from `tabRelated Case` where related_case in ({GENERATED_CASES})", values)
+	for table in CASE_TABLES:
+		frappe.db.sql(
+			f"delete from `tab{table}` where parenttype = 'Case' and parent in ({GENERATED_CASES})", values
+		)
+	frappe.db.sql("delete from `tabCase` where email like %(generated)s", values)
+
+	for title, *_rest in ACTIONS:
+		for name in frappe.get_all("Advocacy Action", filters={"title": title}, pluck="name"):
+			frappe.delete_doc("Advocacy Action", name, ignore_permissions=True, force=True)
+	for title, *_rest in ISSUES:
+		for name in frappe.get_all("Systemic Issue", filters={"title": title}, pluck="name"):
+			frappe.delete_doc("Systemic Issue", name, ignore_permissions=True, force=True)
+			touched_issues.discard(name)
+	for issue in touched_issues:
+		refresh_issue(issue)
+	for person in PEOPLE:
+		if frappe.db.exists("Caseworker Profile", person.email):
+			frappe.delete_doc("Caseworker Profile", person.email, ignore_permissions=True, force=True)
+		frappe.db.delete("ToDo", {"allocated_to": person.email})
+		if frappe.db.exists("User", person.email):
+			frappe.delete_doc("User", person.email, ignore_permissions=True, force=True)
+	for name, *_rest in ORGANISATIONS:
+		if frappe.db.exists("Healthcare Organisation", name):
+			frappe.delete_doc("Healthcare Organisation", name, ignore_permissions=True, force=True)
+	frappe.db.commit()
+	return cases
