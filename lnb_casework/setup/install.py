@@ -5,9 +5,11 @@ Every function here is idempotent: it runs after install and after every migrate
 
 import frappe
 
+from lnb_casework.casework.list_columns import ensure_case_list_columns
 from lnb_casework.casework.rules import CASE_WORKFLOW
 from lnb_casework.learning.workflows import ADVOCACY_ACTION_WORKFLOW, SYSTEMIC_ISSUE_WORKFLOW
 from lnb_casework.lnb_casework.doctype.lnb_settings.lnb_settings import contact_address, fill_in_defaults
+from lnb_casework.lnb_casework.doctype.seips_component.seips_component import ensure_seips_components
 from lnb_casework.review.workflow import REVIEW_WORKFLOW
 from lnb_casework.setup.website import show_learn_not_blame_on_public_pages
 from lnb_casework.setup.workflows import ensure_workflow
@@ -29,10 +31,12 @@ def after_migrate() -> None:
 def ensure_site_setup() -> None:
 	use_uk_time_unless_set()
 	ensure_roles()
+	ensure_seips_components()
 	ensure_workflow(CASE_WORKFLOW)
 	ensure_workflow(REVIEW_WORKFLOW)
 	ensure_workflow(SYSTEMIC_ISSUE_WORKFLOW)
 	ensure_workflow(ADVOCACY_ACTION_WORKFLOW)
+	ensure_case_list_columns()
 	fill_in_defaults()
 	show_learn_not_blame_on_public_pages(contact_address())
 

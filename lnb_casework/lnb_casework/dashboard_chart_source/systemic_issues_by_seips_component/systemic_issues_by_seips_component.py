@@ -8,6 +8,7 @@ import frappe
 from frappe import _
 
 from lnb_casework.learning.workflows import ENDED_ISSUE_STATES
+from lnb_casework.lnb_casework.doctype.seips_component.seips_component import seips_components
 
 COMPONENTS = "Systemic Issue SEIPS Component"
 
@@ -28,7 +29,7 @@ def get(
 
 
 def systemic_issues_by_seips_component() -> dict:
-	components = [c for c in frappe.get_meta(COMPONENTS).get_options("seips_component").split("\n") if c]
+	components = seips_components()
 	rows = frappe.get_list(
 		"Systemic Issue",
 		fields=["name", "workflow_state", f"`tab{COMPONENTS}`.`seips_component` as component"],

@@ -40,6 +40,7 @@ from lnb_casework.learning.suppression import (
 	suppressed_marker,
 )
 from lnb_casework.learning.workflows import ENDED_ISSUE_STATES, OPEN_ISSUE_STATES
+from lnb_casework.lnb_casework.doctype.seips_component.seips_component import seips_components
 from lnb_casework.oversight.report_filters import choice, name_of, report_filters
 
 OPEN, ALL = "Open", "All"
@@ -49,11 +50,6 @@ NO_ORGANISATION = ""  # the row of issues that name no organisation
 HIGH_SEVERITIES = ("High", "Critical")
 ISSUE = "Systemic Issue"
 SEIPS_TABLE, ORGANISATION_TABLE = "Systemic Issue SEIPS Component", "Systemic Issue Organisation"
-
-
-def seips_components() -> list[str]:
-	options = frappe.get_meta(SEIPS_TABLE).get_field("seips_component").options or ""
-	return [option for option in options.split("\n") if option]
 
 
 def severities() -> list[str]:
