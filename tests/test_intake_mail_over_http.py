@@ -142,3 +142,106 @@ def test_no_outgoing_account_loses_nothing(guest, base_url, intake_open, doctor_
 	case = response.json()["message"]["name"]
 	assert cases_for(doctor_email) == [case]
 	assert [row.status for row in queue_rows(case)] == ["Not Sent", "Not Sent", "Not Sent"]
+
+
+def coordinator_account(email: str, *, enabled: bool = True, role: str = "LNB Coordinator") -> str:
+	frappe.db.rollback()
+	frappe.get_doc(
+		{
+			"doctype": "User",
+			"email": email,
+			"first_name": email.split("@")[0],
+			"send_welcome_email": 0,
+			"roles": [{"role": role}],
+		}
+	).insert(ignore_permissions=True)
+	if not enabled:
+		# disabling through the form wants a System Manager other than Administrator, which a new site lacks
+		frappe.db.set_value("User", email, "enabled", 0)
+	frappe.db.commit()
+	return email
+
+
+@pytest.fixture()
+def people():
+	"""Two enabled coordinators, a disabled one and a caseworker; afterwards disabled, so that later tests'
+	alerts do not go to them (a new site has no System Manager but Administrator, so Frappe refuses to
+	delete or disable a user through the form)."""
+	tag = uuid.uuid4().hex[:8]
+	made = {
+		"coordinators": [
+			coordinator_account(f"coordinator-a-{tag}@example.com"),
+			coordinator_account(f"coordinator-b-{tag}@example.com"),
+		],
+		"disabled": coordinator_account(f"coordinator-gone-{tag}@example.com", enabled=False),
+		"caseworker": coordinator_account(f"caseworker-{tag}@example.com", role="LNB Caseworker"),
+	}
+	yield made
+	frappe.db.rollback()
+	for email in [*made["coordinators"], made["disabled"], made["caseworker"]]:
+		frappe.db.delete("Notification Log", {"for_user": email})
+		frappe.db.set_value("User", email, "enabled", 0)
+	frappe.db.commit()
+
+
+def enabled_coordinators() -> list[str]:
+	"""Every enabled user with the LNB Coordinator role on the site (other tests' too)."""
+	frappe.db.rollback()
+	users = frappe.get_all(
+		"Has Role", filters={"role": "LNB Coordinator", "parenttype": "User"}, pluck="parent"
+	)
+	return sorted(frappe.get_all("User", filters={"name": ["in", users], "enabled": 1}, pluck="email"))
+
+
+def test_with_no_recipients_set_an_urgent_case_alerts_every_enabled_coordinator_by_mail_and_bell(
+	guest, base_url, intake_open, mailbox, account_for, doctor_email, people
+):
+	intake_open.coordinator_alert_emails = ""
+	intake_open.save(ignore_permissions=True)
+	frappe.db.commit()
+	account_for(mailbox.port)
+	expected = enabled_coordinators()
+	assert set(people["coordinators"]) <= set(expected)
+	assert people["disabled"] not in expected and people["caseworker"] not in expected
+
+	response = submit(guest, base_url, answers(doctor_email, wellbeing=URGENT))
+	assert response.status_code == 200, response.text
+	case = response.json()["message"]["name"]
+
+	urgent, *others = queue_rows(case)
+	assert urgent.priority == 10 and urgent.status == "Sent"
+	assert recipients_of(urgent.name) == expected
+	assert sorted(recipients_of(row.name) for row in others) == sorted([expected, [doctor_email]])
+
+	delivered = mailbox.wait_for(lambda message: message["Subject"].startswith("Urgent"), count=len(expected))
+	assert sorted(address for message in delivered for address in message.envelope_recipients) == expected
+
+	bells = frappe.get_all(
+		"Notification Log",
+		filters={"document_type": "Case", "document_name": case},
+		fields=["for_user", "type", "subject", "read"],
+		order_by="for_user",
+	)
+	assert sorted(bell.for_user for bell in bells) == expected
+	for bell in bells:
+		assert bell.type == "Alert" and not bell.read
+		assert case in bell.subject and "Urgent" in bell.subject
+		assert "Adeyemi" not in bell.subject and doctor_email not in bell.subject
+
+
+def recipients_of(queue_name: str) -> list[str]:
+	return sorted(frappe.get_all("Email Queue Recipient", filters={"parent": queue_name}, pluck="recipient"))
+
+
+def test_with_no_recipients_set_a_new_case_alerts_every_enabled_coordinator_and_rings_no_bell(
+	guest, base_url, intake_open, doctor_email, people
+):
+	intake_open.coordinator_alert_emails = ""
+	intake_open.save(ignore_permissions=True)
+	frappe.db.commit()
+	expected = enabled_coordinators()
+	response = submit(guest, base_url, answers(doctor_email))
+	assert response.status_code == 200, response.text
+	case = response.json()["message"]["name"]
+	assert sorted(recipients_of(row.name) for row in queue_rows(case)) == sorted([expected, [doctor_email]])
+	assert not frappe.get_all("Notification Log", filters={"document_type": "Case", "document_name": case})

@@ -6,13 +6,34 @@ Alerts to volunteers carry the reference, the state, a link and dates or counts,
 from collections.abc import Sequence
 
 import frappe
+from frappe.query_builder import DocType
 
+from lnb_casework.alerts.recipients import Coordinator, alert_recipients
 from lnb_casework.lnb_casework.doctype.lnb_settings.lnb_settings import get_lnb_settings
 from lnb_casework.mail import queue_email
 
+COORDINATOR_ROLE = "LNB Coordinator"
+
 
 def coordinators() -> list[str]:
-	return get_lnb_settings().coordinator_emails()
+	"""Where a coordinator alert goes: the settings' recipients, or with none set every enabled
+	coordinator."""
+	return alert_recipients(get_lnb_settings().coordinator_emails(), coordinator_users())
+
+
+def coordinator_users() -> list[Coordinator]:
+	"""Every user with the LNB Coordinator role, enabled or not."""
+	user, has_role = DocType("User"), DocType("Has Role")
+	rows = (
+		frappe.qb.from_(user)
+		.join(has_role)
+		.on((has_role.parent == user.name) & (has_role.parenttype == "User"))
+		.select(user.email, user.enabled)
+		.where(has_role.role == COORDINATOR_ROLE)
+		.orderby(user.name)
+		.run(as_dict=True)
+	)
+	return [Coordinator(row.email or "", bool(row.enabled)) for row in rows]
 
 
 def send_alert(
