@@ -1,6 +1,7 @@
 """The app's bench commands (Frappe finds them by this module's `commands`)."""
 
 import contextlib
+import logging
 from collections.abc import Iterator
 
 import click
@@ -39,6 +40,8 @@ def generate_data(context, size: str, password: str | None) -> None:
 	again adds only what is missing."""
 	from lnb_casework.demo.generator import generate, missing_cases
 
+	# the emails the intake queues are rendered (and then dropped); their CSS inliner logs what it skips
+	logging.getLogger("CSSUTILS").setLevel(logging.CRITICAL)
 	with connected(context):
 		missing = missing_cases(size)
 		with click.progressbar(length=missing, label=f"Making {missing} fictional cases") as bar:

@@ -44,7 +44,7 @@ from lnb_casework.review.workflow import APPROVED, DRAFT, SUBMITTED_FOR_APPROVAL
 DOMAIN = "example.invalid"
 # how a query finds the generator's cases: their doctors' addresses
 GENERATED_EMAILS = f"%@{DOMAIN}"
-SIZES = {"demo": 27, "10k": 10_000, "100k": 100_000}
+SIZES = {"demo": 18, "10k": 10_000, "100k": 100_000}
 CASE_STATES = (*OPEN_STATES, *ENDED_STATES)
 REVIEW_STATES = (DRAFT, SUBMITTED_FOR_APPROVAL, APPROVED)
 # a case has a review once it has reached casework beyond allocation
@@ -262,7 +262,10 @@ def plan_case(
 		opened_on=started,
 		answers=answers,
 		organisation=organisation,
-		caseworker=rng.randrange(len(CASEWORKERS)),
+		# never one who works for the organisation the case concerns (a conflict of interest)
+		caseworker=rng.choice(
+			[i for i, person in enumerate(CASEWORKERS) if person.organisation != organisation]
+		),
 		review=review,
 		days_per_move=rng.randrange(2, 15),
 		notes={
@@ -287,8 +290,9 @@ def options(choices: Mapping[str, Sequence[str]], field: str) -> list[str]:
 
 
 def move_dates(plan: CasePlan, moves: int, now: datetime.datetime) -> list[datetime.datetime]:
-	"""When each of a case's moves happened: days apart after it was opened, never in the future."""
-	return [
-		min(plan.opened_on + datetime.timedelta(days=plan.days_per_move * step, hours=step), now)
-		for step in range(1, moves + 1)
-	]
+	"""When each of a case's moves happened: days apart after it was opened, or closer together when that
+	would reach the present; in order, and never in the future."""
+	step = datetime.timedelta(days=plan.days_per_move, hours=1)
+	if plan.opened_on + step * moves >= now:
+		step = (now - plan.opened_on) / (moves + 1)
+	return [plan.opened_on + step * number for number in range(1, moves + 1)]
