@@ -2,21 +2,35 @@
 # Quick start: a bench with Frappe version-15 and a site lnb.localhost running this checkout, served on
 # http://127.0.0.1:8000 with a background worker and the scheduler. Re-run after a code change to migrate
 # and serve again; `scripts/run.sh stop` stops the three processes.
+#
+# It prints the accounts to sign in with: Administrator, a coordinator and a System Manager (passwords from
+# LNB_ADMIN_PASSWORD, LNB_COORDINATOR_PASSWORD and LNB_MANAGER_PASSWORD). `scripts/run.sh --demo` also fills
+# the site with fictional demo cases in every state (made once; the demo people sign in with
+# LNB_DEMO_PASSWORD).
 # shellcheck source=scripts/lib.sh source-path=SCRIPTDIR
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 SITE="${LNB_SITE:-lnb.localhost}"
 PORT="${LNB_PORT:-8000}"
+export LNB_COORDINATOR_PASSWORD="${LNB_COORDINATOR_PASSWORD:-coordinator}"
+export LNB_MANAGER_PASSWORD="${LNB_MANAGER_PASSWORD:-manager}"
+export LNB_DEMO_PASSWORD="${LNB_DEMO_PASSWORD:-demo}"
+DEMO=""
 
 stop_all() {
 	for name in web worker scheduler; do stop_process "run-$name"; done
 }
 
-if [ "${1:-}" = "stop" ]; then
+case "${1:-}" in
+stop)
 	step "Stopping the web server, worker and scheduler of $SITE"
 	stop_all
 	exit 0
-fi
+	;;
+--demo) DEMO=1 ;;
+"") ;;
+*) die "Unknown option $1. Use: scripts/run.sh [--demo | stop]" ;;
+esac
 
 ensure_services
 ensure_tools
@@ -24,6 +38,16 @@ ensure_pdf_renderer
 ensure_bench
 link_app
 ensure_site "$SITE"
+
+step "Making the coordinator and System Manager accounts on $SITE"
+quietly "Could not make the coordinator and System Manager accounts on $SITE." \
+	bench_in "$LNB_BENCH" --site "$SITE" lnb-newcomer-accounts
+
+if [ -n "$DEMO" ]; then
+	step "Making fictional demo data on $SITE (once: a second run adds nothing)"
+	bench_in "$LNB_BENCH" --site "$SITE" lnb-generate-data --size demo ||
+		die "Could not make the demo data on $SITE; see the output above."
+fi
 
 step "Enabling the scheduler on $SITE"
 quietly "Could not enable the scheduler on $SITE." bench_in "$LNB_BENCH" --site "$SITE" enable-scheduler
@@ -43,7 +67,29 @@ cat <<TEXT
 
   Desk:          http://127.0.0.1:$PORT/app
   Intake form:   http://127.0.0.1:$PORT/submit-a-case
-  Log in as:     Administrator / $LNB_ADMIN_PASSWORD
+  Sign in as:
+    Coordinator:     coordinator@lnb.localhost / $LNB_COORDINATOR_PASSWORD
+    System Manager:  admin@lnb.localhost / $LNB_MANAGER_PASSWORD
+    Administrator:   Administrator / $LNB_ADMIN_PASSWORD
+TEXT
+if [ -n "$DEMO" ]; then
+	cat <<TEXT
+
+  Fictional demo data: cases in every state, reviews, systemic issues and advocacy actions. Its people
+  sign in with the password $LNB_DEMO_PASSWORD:
+    Coordinator:   cordelia.coordinator@example.invalid
+    Caseworkers:   casey.casework@example.invalid, cameron.casework@example.invalid,
+                   cassidy.casework@example.invalid
+    Policy lead:   polly.policy@example.invalid
+  Remove it all with: (cd $LNB_BENCH && bench --site $SITE lnb-remove-generated-data)
+TEXT
+else
+	cat <<TEXT
+
+  For fictional cases in every state to look at, run: scripts/run.sh --demo
+TEXT
+fi
+cat <<TEXT
 
   Logs are in $LOGS (lnb-run-*.log). Stop everything with: scripts/run.sh stop
 TEXT
