@@ -70,6 +70,9 @@ REVIEW_REFERENCE = re.compile(r"REV-\d{4}-\d{5,}")
 INTAKE_METHOD = "frappe.website.doctype.web_form.web_form.accept"
 METHOD_PATHS = ("/api/method/", "/api/v1/method/", "/api/v2/method/")
 PARENT_PARAMETERS = ("parent_doctype", "parent", "parenttype")
+# the name the desk's form asks the server for when it opens a new document (/app/review/new); no record
+# of a guarded doctype is named so, and the answer (nothing) tells nobody anything
+NEW_DOCUMENT = "new"
 
 
 class QueryArgumentRefused(frappe.PermissionError):
@@ -103,7 +106,7 @@ def refuse_requests_that_would_reveal_records() -> None:
 		if not may_read_case(case_of(reference)):
 			raise frappe.PermissionError(_("Not permitted"))
 	for doctype, name in named_records():
-		if is_guarded(doctype) and not may_read_record(doctype, name):
+		if name != NEW_DOCUMENT and is_guarded(doctype) and not may_read_record(doctype, name):
 			raise frappe.PermissionError(_("Not permitted"))
 
 
