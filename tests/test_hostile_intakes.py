@@ -640,7 +640,7 @@ class Battery:
 
 	def check_created(self, response: requests.Response, sent: dict) -> None:
 		reply = response.json()["message"]
-		assert set(reply) == {"name", "urgent", "signposting"}, reply
+		assert set(reply) == {"name", "urgent", "coordinator_alerted", "signposting"}, reply
 		name = reply["name"]
 		self.counts["cases created"] += 1
 		frappe.db.rollback()

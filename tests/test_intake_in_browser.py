@@ -117,41 +117,16 @@ def choose(page: Page, fieldname: str, answer: str) -> None:
 
 
 def add_process(page: Page, process: str, details: str) -> None:
-	"""Adds a row to the processes table with "Add row", and fills it in."""
-	grid = page.locator('.web-form .frappe-control[data-fieldname="processes"]')
-	add_row = grid.locator(".grid-add-row")
-	add_row.scroll_into_view_if_needed()
-	add_row.click()
-	row = grid.locator(".grid-body .rows .grid-row").last
-	expect(row, '"Add row" adds a row to the processes table').to_be_visible()
-
-	process_type = row.locator('select[data-fieldname="process_type"]')
-	make_editable(row, process_type)
-	process_type.select_option(label=process)
-	process_type.dispatch_event("change")
-	details_box = row.locator('input[data-fieldname="details"]')
-	make_editable(row, details_box)
-	details_box.fill(details)
-	details_box.dispatch_event("change")
-	# what the form will send is the grid's data, not what its cells show
-	page.wait_for_function(
-		"([process, details]) => (frappe.web_form.fields_dict.processes.grid.get_data() || [])"
-		".some((row) => row.process_type === process && row.details === details)",
-		arg=[process, details],
-	)
-
-
-def make_editable(row: Locator, wanted: Locator) -> None:
-	"""Taps the row's first cell until the row shows its controls: Frappe makes a row editable when a cell
-	is tapped, and a grid refresh just after "Add row" may turn it back into text."""
-	first_cell = row.locator(".grid-static-col[data-fieldname]").first
-	for _ in range(10):
-		if wanted.is_visible():
-			return
-		first_cell.click()
-		with contextlib.suppress(AssertionError):
-			expect(wanted).to_be_visible(timeout=1_000)
-	raise AssertionError("Tapping the new row of the processes table never let the doctor fill it in")
+	"""Adds a process with the block's own button, and fills it in: one plain box per process."""
+	block = page.locator('.lnb-rows[data-table="processes"]')
+	add = block.locator(".lnb-add-row")
+	add.scroll_into_view_if_needed()
+	add.click()
+	row = block.locator(".lnb-row").last
+	expect(row, '"Add a process" adds a box for the process').to_be_visible()
+	row.locator('select[data-column="process_type"]').select_option(label=process)
+	row.locator('input[data-column="details"]').fill(details)
+	expect(row.locator('input[data-column="details"]')).to_have_value(details)
 
 
 def tick(page: Page, fieldname: str) -> None:

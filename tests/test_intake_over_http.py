@@ -13,11 +13,13 @@ def test_a_valid_submission_creates_one_case_with_everything_right(
 	response = submit(guest, base_url, answers(doctor_email))
 	assert response.status_code == 200, response.text
 	reply = response.json()["message"]
-	assert set(reply) == {"name", "urgent", "signposting"}, "the guest gets the reference, never the document"
+	assert set(reply) == {"name", "urgent", "coordinator_alerted", "signposting"}, (
+		"the guest gets the reference and what happened, never the document"
+	)
 	assert "_server_messages" not in response.json(), (
 		"nothing about the site's mail set-up reaches the doctor"
 	)
-	assert reply["urgent"] is False and reply["signposting"] == ""
+	assert reply["urgent"] is False and reply["signposting"] == "" and reply["coordinator_alerted"] is False
 
 	assert cases_for(doctor_email) == [reply["name"]]
 	case = frappe.get_doc("Case", reply["name"])
@@ -86,7 +88,7 @@ def test_urgent_support_shows_signposting_and_alerts_coordinators(guest, base_ur
 	response = submit(guest, base_url, answers(doctor_email, wellbeing="I need urgent support"))
 	assert response.status_code == 200, response.text
 	reply = response.json()["message"]
-	assert reply["urgent"] is True
+	assert reply["urgent"] is True and reply["coordinator_alerted"] is True
 	assert "116 123" in reply["signposting"]
 	frappe.db.rollback()
 	assert frappe.db.get_value("Case", reply["name"], "priority") == "Urgent"

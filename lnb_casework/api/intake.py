@@ -16,8 +16,16 @@ from frappe import _
 from frappe.utils import cint, escape_html
 from frappe.website.doctype.web_form.web_form import accept as accept_web_form
 
+from lnb_casework.intake.alerts import urgent_alert_queued
 from lnb_casework.intake.client_address import client_address, rate_limit_key
-from lnb_casework.intake.rules import INTAKE_TABLES, is_urgent, payload_shape_problem
+from lnb_casework.intake.rules import (
+	INTAKE_TABLES,
+	TEXT_LIMITS,
+	intake_problems,
+	is_text,
+	is_urgent,
+	payload_shape_problem,
+)
 from lnb_casework.intake.uploads import UploadRefused, attach_to_case, decode_uploads, upload_problems
 from lnb_casework.lnb_casework.doctype.case.case import IntakeInvalid
 from lnb_casework.lnb_casework.doctype.lnb_settings.lnb_settings import get_lnb_settings
@@ -26,8 +34,9 @@ INTAKE_WEB_FORM = "submit-a-case"
 ATTACHMENTS_KEY = "lnb_attachments"
 ATTACHMENT_TEXT = ("file_name", "content")
 CONSENT_VERSION_KEY = "lnb_consent_version"
-TABLE_FIELDTYPES = ("Table", "Table MultiSelect")
 LAYOUT_FIELDTYPES = ("Section Break", "Column Break", "Page Break", "HTML")
+# the answers checked one at a time as the doctor leaves each (answer_problem)
+ANSWERS_CHECKED_ALONE = (*TEXT_LIMITS, "wellbeing")
 RATE_LIMIT_SECONDS = 60 * 60
 TRUSTED_PROXY_COUNT_KEY = "lnb_trusted_proxy_count"
 
@@ -82,17 +91,10 @@ def parse_payload(data: str) -> dict:
 		payload,
 		text_fields=[
 			CONSENT_VERSION_KEY,
-			*(field.fieldname for field in fields if field.fieldtype not in (*TABLE_FIELDTYPES, "Check")),
+			*(field.fieldname for field in fields if field.fieldtype != "Check"),
 		],
 		check_fields=[field.fieldname for field in fields if field.fieldtype == "Check"],
-		tables={
-			**{
-				field.fieldname: INTAKE_TABLES[field.fieldname]
-				for field in fields
-				if field.fieldtype in TABLE_FIELDTYPES
-			},
-			ATTACHMENTS_KEY: ATTACHMENT_TEXT,
-		},
+		tables={**INTAKE_TABLES, ATTACHMENTS_KEY: ATTACHMENT_TEXT},
 	)
 	if problem:
 		frappe.throw(problem, MalformedSubmission, title=_("Not sent"))
@@ -160,14 +162,14 @@ def submit_case(payload: dict) -> dict:
 
 	case = frappe.new_doc("Case")
 	for field in web_form.web_form_fields:
-		if field.fieldtype in LAYOUT_FIELDTYPES or field.fieldname not in payload:
-			continue
-		value = payload[field.fieldname]
-		if field.fieldtype in TABLE_FIELDTYPES:
-			# a row holds the doctor's answers only: its name, parent or docstatus are the server's
-			columns = INTAKE_TABLES[field.fieldname]
-			value = [{column: row[column] for column in columns if column in row} for row in value or []]
-		case.set(field.fieldname, value)
+		if field.fieldtype not in LAYOUT_FIELDTYPES and field.fieldname in payload:
+			case.set(field.fieldname, payload[field.fieldname])
+	# the form's own blocks of rows (a process, a date, a kind of discrimination); a row holds the doctor's
+	# answers only: its name, parent or docstatus are the server's
+	for table, columns in INTAKE_TABLES.items():
+		if table in payload:
+			rows = payload[table] or []
+			case.set(table, [{column: row[column] for column in columns if column in row} for row in rows])
 	case.flags.from_intake_form = True
 
 	try:
@@ -180,17 +182,32 @@ def submit_case(payload: dict) -> dict:
 		show_field_problems({**invalid.field_problems, **problems}, web_form)
 
 	attach_to_case(case.name, uploads)
+	urgent = is_urgent(case.wellbeing)
 	return {
 		"name": case.name,
-		"urgent": is_urgent(case.wellbeing),
-		"signposting": settings.urgent_signposting if is_urgent(case.wellbeing) else "",
+		"urgent": urgent,
+		# what the confirmation may tell the doctor: only an alert really queued
+		"coordinator_alerted": urgent_alert_queued(case),
+		"signposting": settings.urgent_signposting if urgent else "",
 	}
+
+
+@frappe.whitelist(allow_guest=True, methods=["POST"])
+def answer_problem(fieldname: str, value: str | None = None) -> str:
+	"""What is wrong with one answer, by the rules the whole submission is checked by; empty when nothing is.
+
+	The form asks as the doctor leaves a question, and again as they correct one shown wrong.
+	"""
+	if fieldname not in ANSWERS_CHECKED_ALONE or not is_text(value):
+		frappe.throw(_("Only the form's own answers can be checked here."), MalformedSubmission)
+	return intake_problems({fieldname: value}, {}, consent_needed=False).get(fieldname, "")
 
 
 def show_field_problems(problems: dict[str, str], web_form) -> None:
 	"""Refuses the submission with every problem keyed by its field, for the form to show beside each,
 	and one message naming each question as the form asked it."""
 	labels = {field.fieldname: field.label for field in web_form.web_form_fields}
+	labels.update(row_block_labels())
 	labels[ATTACHMENTS_KEY] = _("Documents")
 	lines = "".join(
 		f"<li><strong>{escape_html(_(labels.get(field, field)))}</strong>: {escape_html(message)}</li>"
@@ -200,3 +217,12 @@ def show_field_problems(problems: dict[str, str], web_form) -> None:
 	frappe.local.response["field_problems"] = problems
 	frappe.msgprint(f"<ul>{lines}</ul>", title=_("Please check your answers"), indicator="red")
 	raise IntakeInvalid(problems)
+
+
+def row_block_labels() -> dict[str, str]:
+	"""The questions the form asks with a block of rows, as it asks them."""
+	return {
+		"processes": _("Which processes are you facing?"),
+		"key_dates": _("Key dates and deadlines you know of"),
+		"discrimination_kinds": _("Which kinds of discrimination?"),
+	}

@@ -20,7 +20,6 @@ def show_learn_not_blame_on_public_pages(contact_address: str) -> None:
 	address = escape_html(contact_address)
 	wanted = {
 		"app_name": BRAND,
-		"title_prefix": BRAND,
 		"brand_html": escape_html(BRAND),
 		"home_page": HOME_PAGE,
 		"hide_login": 1,
