@@ -26,7 +26,7 @@ function story_html(story) {
 	const list = (items) =>
 		items.length ? `<ul class="mb-3">${items.map((item) => `<li>${item}</li>`).join("")}</ul>` : "";
 	const about = [story.grade, story.specialty].filter(Boolean).map(e).join(", ");
-	const where = [story.employer_name, story.organisation].filter(Boolean).map(e);
+	const where = [...new Set([story.employer_name, story.organisation].filter(Boolean))].map(e);
 	const processes = story.processes.map((p) => e(__(p.process)) + (p.details ? `: ${e(p.details)}` : ""));
 	const dates = story.key_dates.map((d) => `${e(d.date ? frappe.datetime.str_to_user(d.date) : "")} ${e(d.what)}`);
 	const discrimination = [__(story.discrimination || "Not answered")]
