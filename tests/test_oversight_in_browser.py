@@ -256,7 +256,7 @@ def test_a_coordinator_reads_the_workspace_and_the_disproportionality_report(pag
 			re.compile(rf"^\s*{headline('awaiting_triage')}\s*$")
 		)
 		expect(page.locator(".widget.dashboard-widget-box .frappe-chart")).to_have_count(2)
-		expect(page.locator(".shortcut-widget-box", has_text=REPORT)).to_be_visible()
+		expect(page.locator(".links-widget-box .link-item", has_text=REPORT)).to_be_visible()
 		expect(card_number(page, "Stalled cases")).to_have_text(
 			re.compile(rf"^\s*{headline('stalled_cases')}\s*$")
 		)
