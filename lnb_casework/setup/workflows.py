@@ -1,6 +1,9 @@
 """Workflows from code: Frappe does not sync Workflow, Workflow State or Workflow Action Master from
 module folders, so each workflow the app needs is described once as a WorkflowSpec and made (or brought
-back in line) after install and after every migrate."""
+back in line) after install and after every migrate.
+
+The workflow state is what the desk shows as a document's status, in its form's header and in its list
+(Frappe's "Don't Override Status" is off), coloured by STATE_STYLES."""
 
 from dataclasses import dataclass
 
@@ -25,13 +28,37 @@ class WorkflowSpec:
 	state_field: str = "workflow_state"
 
 
+# The colour of each state's indicator, as a Workflow State style: orange for what waits on a coordinator,
+# blue for work under way, green for a good end, grey for drafts and other ends.
+STATE_STYLES = {
+	"New": "Danger",
+	"Triage": "Warning",
+	"Allocated": "Info",
+	"Under Review": "Primary",
+	"Active Support": "Primary",
+	"Advocacy": "Primary",
+	"Closed": "Success",
+	"Withdrawn": "",
+	"Referred On": "",
+	"Draft": "",
+	"Submitted for Approval": "Warning",
+	"Approved": "Success",
+	"Identified": "Warning",
+	"Under Analysis": "Primary",
+	"Escalated": "Danger",
+	"Being Addressed": "Primary",
+	"Resolved": "Success",
+	"Planned": "Warning",
+	"In Progress": "Primary",
+	"Completed": "Success",
+	"Abandoned": "",
+}
+
+
 def ensure_workflow(spec: WorkflowSpec) -> None:
 	"""Creates the workflow, its states and actions, or updates it when the spec has changed."""
 	for state, _docstatus, _roles in spec.states:
-		if not frappe.db.exists("Workflow State", state):
-			frappe.get_doc({"doctype": "Workflow State", "workflow_state_name": state}).insert(
-				ignore_permissions=True
-			)
+		ensure_workflow_state(state, STATE_STYLES.get(state, ""))
 	for action in {transition.action for transition in spec.transitions}:
 		if not frappe.db.exists("Workflow Action Master", action):
 			frappe.get_doc({"doctype": "Workflow Action Master", "workflow_action_name": action}).insert(
@@ -42,7 +69,7 @@ def ensure_workflow(spec: WorkflowSpec) -> None:
 		"document_type": spec.document_type,
 		"workflow_state_field": spec.state_field,
 		"is_active": 1,
-		"override_status": 1,
+		"override_status": 0,
 		"send_email_alert": 0,
 		"states": [
 			{"state": state, "doc_status": str(docstatus), "allow_edit": role}
@@ -74,6 +101,15 @@ def ensure_workflow(spec: WorkflowSpec) -> None:
 	workflow.save(ignore_permissions=True)
 
 
+def ensure_workflow_state(state: str, style: str) -> None:
+	if not frappe.db.exists("Workflow State", state):
+		frappe.get_doc({"doctype": "Workflow State", "workflow_state_name": state, "style": style}).insert(
+			ignore_permissions=True
+		)
+	elif (frappe.db.get_value("Workflow State", state, "style") or "") != style:
+		frappe.db.set_value("Workflow State", state, "style", style)
+
+
 def workflow_signature(workflow: dict) -> tuple:
 	def rows(table: str, fields: tuple[str, ...]) -> tuple:
 		return tuple(
@@ -84,6 +120,7 @@ def workflow_signature(workflow: dict) -> tuple:
 		workflow.get("document_type"),
 		workflow.get("workflow_state_field"),
 		int(workflow.get("is_active") or 0),
+		int(workflow.get("override_status") or 0),
 		rows("states", ("state", "doc_status", "allow_edit")),
 		rows("transitions", ("state", "action", "next_state", "allowed", "allow_self_approval")),
 	)
