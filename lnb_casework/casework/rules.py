@@ -1,11 +1,12 @@
 """How a case moves and who may change what in it, as pure functions (the Case controller applies them)."""
 
 import datetime
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from frappe import _
 
+from lnb_casework.intake.rules import INTAKE_FIELDS, INTAKE_TABLES
 from lnb_casework.setup.workflows import Transition, WorkflowSpec
 
 CASEWORKER = "LNB Caseworker"
@@ -83,6 +84,7 @@ CASEWORK_TABLES = {
 	"deadlines": ("description", "due_date", "source"),
 	"related_cases": ("related_case", "relation", "note"),
 }
+CASEWORKER_MAY_CHANGE = (*CASEWORK_FIELDS, *CASEWORK_TABLES, "workflow_state")
 # The one thing that may change on an ended case: the reason for reopening it, given before Reopen.
 CHANGEABLE_WHEN_ENDED = ("reopen_reason",)
 
@@ -103,20 +105,37 @@ def transition_problems(from_state: str, to_state: str, values: Mapping[str, Any
 
 
 def edit_problem(
-	roles: Iterable[str], state_before: str, changed: Sequence[str], state_changes: bool
+	roles: Iterable[str],
+	state_before: str,
+	changed: Sequence[str],
+	state_changes: bool,
+	label: Callable[[str], str],
 ) -> str | None:
-	"""Why this user may not make these changes in this state, or None when they may."""
+	"""Why this user may not make these changes in this state, or None when they may; `label` names a
+	field as the form shows it."""
 	roles = set(roles)
 	if state_before in ENDED_STATES and not state_changes:
 		if [field for field in changed if field not in CHANGEABLE_WHEN_ENDED]:
 			return _("This case is {0}: reopen it before changing it.").format(_(state_before).lower())
 	if roles & {COORDINATOR, SYSTEM_MANAGER}:
 		return None
-	theirs = (*CASEWORK_FIELDS, *CASEWORK_TABLES, "workflow_state")
-	not_theirs = [field for field in changed if field not in theirs]
+	not_theirs = [field for field in changed if field not in CASEWORKER_MAY_CHANGE]
 	if not_theirs:
-		return _("Only a coordinator can change: {0}.").format(", ".join(not_theirs))
+		return _("Only a coordinator can change: {0}.").format(
+			", ".join(label(field) for field in not_theirs)
+		)
 	return None
+
+
+def read_only_fields(roles: Iterable[str]) -> tuple[str, ...]:
+	"""The case's fields and tables this user may see but never change, so the form shows them read-only."""
+	if set(roles) & {COORDINATOR, SYSTEM_MANAGER}:
+		return ()
+	return tuple(
+		field
+		for field in (*INTAKE_FIELDS, *INTAKE_TABLES, *CONTROL_FIELDS, "intake_correction_reason")
+		if field not in CASEWORKER_MAY_CHANGE
+	)
 
 
 def stalled_cutoff(now: datetime.datetime, stalled_after_days: int) -> datetime.datetime:

@@ -10,10 +10,23 @@ from lnb_casework.casework.rules import (
 	COORDINATOR,
 	ENDED_STATES,
 	OPEN_STATES,
+	SYSTEM_MANAGER,
 	action_between,
 	edit_problem,
+	read_only_fields,
 	transition_problems,
 )
+
+LABELS = {
+	"priority": "Priority",
+	"caseworker": "Caseworker",
+	"outcome": "Outcome",
+	"triage_notes": "Triage notes",
+}
+
+
+def label(field: str) -> str:
+	return LABELS[field]
 
 
 class TestCaseRules(unittest.TestCase):
@@ -53,20 +66,37 @@ class TestCaseRules(unittest.TestCase):
 
 	def test_who_may_change_what(self):
 		coordinator, caseworker = [COORDINATOR], [CASEWORKER]
-		self.assertIsNone(edit_problem(coordinator, "Triage", ["priority", "organisation"], False))
+		self.assertIsNone(edit_problem(coordinator, "Triage", ["priority", "organisation"], False, label))
 		self.assertIsNone(
-			edit_problem(caseworker, "Under Review", ["casework_notes", "deadlines", "related_cases"], False)
+			edit_problem(
+				caseworker, "Under Review", ["casework_notes", "deadlines", "related_cases"], False, label
+			)
 		)
-		self.assertIsNone(edit_problem(caseworker, "Allocated", ["workflow_state"], True))
-		self.assertIn("priority", edit_problem(caseworker, "Under Review", ["priority"], False))
-		self.assertIn("caseworker", edit_problem(caseworker, "Under Review", ["caseworker"], False))
+		self.assertIsNone(edit_problem(caseworker, "Allocated", ["workflow_state"], True, label))
+		self.assertIn("Priority", edit_problem(caseworker, "Under Review", ["priority"], False, label))
+		self.assertIn("Caseworker", edit_problem(caseworker, "Under Review", ["caseworker"], False, label))
+
+	def test_refusals_name_fields_by_their_labels(self):
+		problem = edit_problem([CASEWORKER], "Under Review", ["outcome", "triage_notes"], False, label)
+		self.assertEqual(problem, "Only a coordinator can change: Outcome, Triage notes.")
+
+	def test_a_caseworker_sees_coordinator_fields_read_only(self):
+		self.assertEqual(read_only_fields([COORDINATOR]), ())
+		self.assertEqual(read_only_fields([SYSTEM_MANAGER, CASEWORKER]), ())
+		locked = read_only_fields([CASEWORKER])
+		for field in ("priority", "organisation", "outcome", "what_happened", "processes", "caseworker"):
+			self.assertIn(field, locked)
+		for field in ("casework_notes", "deadlines", "related_cases", "acas_contacted_on"):
+			self.assertNotIn(field, locked)
 
 	def test_ended_cases_are_read_only(self):
 		for roles in ([COORDINATOR], [CASEWORKER]):
-			self.assertIn("reopen", edit_problem(roles, "Closed", ["casework_notes"], False))
-		self.assertIsNone(edit_problem([COORDINATOR], "Closed", ["reopen_reason"], False))
-		self.assertIsNone(edit_problem([COORDINATOR], "Withdrawn", ["workflow_state", "reopen_reason"], True))
-		self.assertIsNone(edit_problem([COORDINATOR], "Closed", [], False))
+			self.assertIn("reopen", edit_problem(roles, "Closed", ["casework_notes"], False, label))
+		self.assertIsNone(edit_problem([COORDINATOR], "Closed", ["reopen_reason"], False, label))
+		self.assertIsNone(
+			edit_problem([COORDINATOR], "Withdrawn", ["workflow_state", "reopen_reason"], True, label)
+		)
+		self.assertIsNone(edit_problem([COORDINATOR], "Closed", [], False, label))
 
 
 class TestAllocationChecks(unittest.TestCase):

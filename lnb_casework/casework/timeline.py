@@ -1,5 +1,5 @@
-"""The case form tells the whole story in one place: Frappe's timeline shows emails, comments and
-changes; this adds the case's reviews and its moves from state to state."""
+"""The case form tells the whole story in one place: Frappe's timeline shows emails, comments, changes and
+each move from state to state (once, as the workflow's own entry); this adds the case's reviews."""
 
 import frappe
 from frappe import _
@@ -24,17 +24,4 @@ def case_timeline(doctype: str, docname: str) -> list[dict]:
 				),
 			}
 		)
-	for change in frappe.get_list(
-		"Case State Change",
-		filters={"case": docname},
-		fields=["from_state", "to_state", "changed_by", "changed_on", "note"],
-	):
-		if not change.from_state:
-			continue
-		content = _("{0} moved the case from {1} to {2}").format(
-			escape_html(change.changed_by), escape_html(_(change.from_state)), escape_html(_(change.to_state))
-		)
-		if change.note:
-			content += ": " + escape_html(change.note)
-		items.append({"icon": "arrow-right", "creation": change.changed_on, "content": content})
 	return items

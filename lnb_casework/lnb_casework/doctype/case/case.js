@@ -1,5 +1,8 @@
 frappe.ui.form.on("Case", {
 	refresh(frm) {
+		lock_what_the_user_may_not_change(frm);
+		hide_what_a_case_never_uses(frm);
+		show_urgency(frm);
 		const can_allocate =
 			!frm.is_new() &&
 			(frappe.user.has_role("LNB Coordinator") || frappe.user.has_role("System Manager")) &&
@@ -11,48 +14,145 @@ frappe.ui.form.on("Case", {
 	},
 });
 
-function allocate(frm) {
-	frappe.call({ method: "lnb_casework.api.casework.caseworkers_for", args: { case: frm.doc.name } }).then((r) => {
-		const caseworkers = r.message || [];
-		const describe = (c) =>
-			c.has_profile
-				? __("{0}: {1} of {2} open cases{3}", [
-						c.name,
-						c.open_cases,
-						c.capacity,
-						c.conflict ? __(", conflict of interest") : "",
-				  ])
-				: __("{0}: no caseworker profile", [c.name]);
-		const dialog = new frappe.ui.Dialog({
-			title: __("Allocate {0}", [frm.doc.name]),
-			fields: [
-				{
-					fieldname: "caseworker",
-					fieldtype: "Select",
-					label: __("Caseworker"),
-					reqd: 1,
-					options: caseworkers.map((c) => ({ value: c.user, label: describe(c) })),
-				},
-				{
-					fieldname: "override_reason",
-					fieldtype: "Small Text",
-					label: __("Reason, if allocating despite a conflict of interest or a full caseload"),
-				},
-			],
-			primary_action_label: __("Allocate"),
-			primary_action(values) {
-				frappe
-					.call({
-						method: "lnb_casework.api.casework.allocate",
-						args: { case: frm.doc.name, ...values },
-						freeze: true,
-					})
-					.then(() => {
-						dialog.hide();
-						frm.reload_doc();
-					});
+function lock_what_the_user_may_not_change(frm) {
+	// the server says which: what the doctor told us and the coordinator's fields, for a caseworker
+	for (const fieldname of (frm.doc.__onload || {}).read_only_fields || []) {
+		frm.set_df_property(fieldname, "read_only", 1);
+	}
+}
+
+function hide_what_a_case_never_uses(frm) {
+	// A case is never shared, and is assigned only by allocating it (the server refuses both), so the
+	// sidebar does not offer them.
+	if (!frm.sidebar || !frm.sidebar.sidebar) return;
+	frm.sidebar.sidebar.find(".form-shared").addClass("hidden");
+	frm.sidebar.sidebar.find(".add-assignment-btn").addClass("hidden");
+}
+
+function show_urgency(frm) {
+	frm.dashboard.clear_headline();
+	if (frm.is_new() || frm.doc.priority !== "Urgent") return;
+	const message =
+		frm.doc.wellbeing === "I need urgent support"
+			? __("Urgent: the doctor said they need urgent support. Contact them today.")
+			: __("Urgent case.");
+	frm.dashboard.set_headline_alert(`<strong>${message}</strong>`, "red");
+}
+
+function allocate(frm, chosen = {}) {
+	let caseworkers = [];
+	const dialog = new frappe.ui.Dialog({
+		title: __("Allocate {0}", [frm.doc.name]),
+		fields: [
+			{
+				fieldname: "organisation",
+				fieldtype: "Link",
+				options: "Healthcare Organisation",
+				label: __("Healthcare organisation the case concerns"),
+				description: __("A caseworker who works for it has a conflict of interest."),
+				reqd: 1,
+				default: chosen.organisation || frm.doc.organisation,
+				onchange: () => load_caseworkers(),
 			},
-		});
-		dialog.show();
+			{
+				fieldname: "caseworker",
+				fieldtype: "Select",
+				label: __("Caseworker"),
+				reqd: 1,
+				options: [],
+				onchange: () => show_profile(),
+			},
+			{ fieldname: "profile", fieldtype: "HTML" },
+			{
+				fieldname: "override_reason",
+				fieldtype: "Small Text",
+				label: __("Reason, if allocating despite a conflict of interest or a full caseload"),
+			},
+		],
+		primary_action_label: __("Allocate"),
+		primary_action(values) {
+			frappe
+				.call({
+					method: "lnb_casework.api.casework.allocate",
+					args: { case: frm.doc.name, ...values },
+					freeze: true,
+				})
+				.then(() => {
+					dialog.hide();
+					frm.reload_doc();
+				});
+		},
 	});
+
+	const selected = () => caseworkers.find((c) => c.user === dialog.get_value("caseworker"));
+
+	function describe(c) {
+		if (!c.has_profile) return __("{0}: no caseworker profile yet", [c.name]);
+		return __("{0}: {1} of {2} open cases{3}", [
+			c.name,
+			c.open_cases,
+			c.capacity,
+			c.conflict ? __(", conflict of interest") : "",
+		]);
+	}
+
+	function load_caseworkers() {
+		return frappe
+			.call({
+				method: "lnb_casework.api.casework.caseworkers_for",
+				args: { case: frm.doc.name, organisation: dialog.get_value("organisation") || "" },
+			})
+			.then((r) => {
+				const before = dialog.get_value("caseworker") || chosen.caseworker || frm.doc.caseworker;
+				caseworkers = r.message || [];
+				const field = dialog.get_field("caseworker");
+				field.df.options = [
+					{ value: "", label: "" },
+					...caseworkers.map((c) => ({ value: c.user, label: describe(c) })),
+				];
+				field.refresh();
+				return dialog.set_value(
+					"caseworker",
+					caseworkers.some((c) => c.user === before) ? before : ""
+				);
+			})
+			.then(() => show_profile());
+	}
+
+	function show_profile() {
+		const caseworker = selected();
+		const wrapper = dialog.get_field("profile").$wrapper.empty();
+		dialog.get_primary_btn().prop("disabled", Boolean(caseworker && !caseworker.has_profile));
+		if (!caseworker || caseworker.has_profile) return;
+		$(`<div class="alert alert-warning">
+				<p>${__(
+					"{0} has no caseworker profile yet. It records the organisations they work for, so that a conflict of interest shows, and how many cases they can carry.",
+					[frappe.utils.escape_html(caseworker.name)]
+				)}</p>
+				<button class="btn btn-sm btn-primary create-profile">${__("Create their caseworker profile")}</button>
+			</div>`)
+			.appendTo(wrapper)
+			.find(".create-profile")
+			.on("click", () => create_profile(frm, dialog, caseworker.user));
+	}
+
+	dialog.show();
+	load_caseworkers();
+}
+
+function create_profile(frm, dialog, user) {
+	// after the profile is saved, back to this case with the allocation dialog open where it was left
+	const case_name = frm.doc.name;
+	const organisation = dialog.get_value("organisation");
+	dialog.hide();
+	frappe.route_hooks.after_save = (profile) => {
+		if (profile.doctype !== "Caseworker Profile") return;
+		frappe.route_hooks.after_load = (case_frm) => {
+			if (case_frm.doctype === "Case" && case_frm.doc.name === case_name) {
+				allocate(case_frm, { caseworker: user, organisation });
+			}
+		};
+		frappe.set_route("Form", "Case", case_name);
+	};
+	frappe.new_doc("Caseworker Profile", { user });
 }

@@ -1,7 +1,7 @@
 import frappe
 from frappe import _
 from frappe.model.document import Document
-from frappe.utils import now_datetime
+from frappe.utils import now_datetime, nowdate
 
 from lnb_casework.casework.allocation import allocation_problems, caseworker_load, sync_assignment
 from lnb_casework.casework.related import flag_possible_duplicates, mirror_related_cases
@@ -16,6 +16,7 @@ from lnb_casework.casework.rules import (
 	WITHDRAWN,
 	action_between,
 	edit_problem,
+	read_only_fields,
 	transition_problems,
 )
 from lnb_casework.deadlines.case_deadlines import check_deadline_dates, refresh_computed_deadlines
@@ -49,7 +50,11 @@ class IntakeInvalid(frappe.ValidationError):
 
 
 class Case(Document):
+	def onload(self) -> None:
+		self.set_onload("read_only_fields", read_only_fields(frappe.get_roles()))
+
 	def before_insert(self) -> None:
+		self.received_on = nowdate()
 		self.record_consent()
 		if is_urgent(self.wellbeing):
 			self.priority = "Urgent"
@@ -169,7 +174,11 @@ class Case(Document):
 			before.as_dict(), self.as_dict(), fields, {**INTAKE_TABLES, **CASEWORK_TABLES}
 		)
 		problem = edit_problem(
-			frappe.get_roles(), before.workflow_state, changed, before.workflow_state != self.workflow_state
+			frappe.get_roles(),
+			before.workflow_state,
+			changed,
+			before.workflow_state != self.workflow_state,
+			lambda field: _(self.meta.get_label(field)),
 		)
 		if problem:
 			frappe.throw(problem, frappe.PermissionError)

@@ -1,0 +1,13 @@
+// The state is the row's indicator (the workflow's); an urgent case is marked red in its Priority column.
+frappe.listview_settings["Case"] = {
+	add_fields: ["priority", "workflow_state"],
+	formatters: {
+		priority(value) {
+			if (!value) return "";
+			const colour = { Urgent: "red", High: "orange" }[value] || "gray";
+			return `<span class="indicator-pill ${colour} ellipsis">${frappe.utils.escape_html(
+				__(value)
+			)}</span>`;
+		},
+	},
+};
