@@ -46,11 +46,24 @@ COUNTED = (
 )
 
 
-def counts() -> dict[str, int]:
+# and what Frappe keeps about records, which removing them takes away too
+TRACES = (
+	*COUNTED,
+	"Contact",
+	"Has Role",
+	"Email Queue",
+	"Notification Log",
+	"Case Process",
+	"Review Systemic Factor",
+)
+counts_before: dict[str, int] = {}
+
+
+def counts(doctypes: tuple[str, ...] = COUNTED) -> dict[str, int]:
 	import frappe
 
 	frappe.db.rollback()
-	return {doctype: frappe.db.count(doctype) for doctype in COUNTED}
+	return {doctype: frappe.db.count(doctype) for doctype in doctypes}
 
 
 def generated_cases() -> list[str]:
@@ -69,6 +82,7 @@ def demo():
 
 	frappe.db.rollback()
 	remove_generated()
+	counts_before.update(counts(TRACES))
 	made = generate("demo", DEMO_PASSWORD)
 	yield made
 	frappe.db.rollback()
@@ -212,6 +226,18 @@ def test_bulk_rows_are_shaped_like_the_apps(demo):
 		frappe.set_user("Administrator")
 	assert moved.workflow_state == "Triage"
 	frappe.db.commit()
+
+
+def test_removing_generated_data_leaves_the_site_as_it_was(demo):
+	import frappe
+
+	from lnb_casework.demo.remove import remove_generated
+
+	cases = generated_cases()
+	assert remove_generated() == SIZES["demo"] + 30
+	assert counts(TRACES) == counts_before
+	assert not frappe.db.count("Comment", {"reference_name": ("in", cases)})
+	assert not frappe.db.count("Version", {"docname": ("in", cases)})
 
 
 def test_run_sh_accounts_a_coordinator_who_is_not_system_manager_and_a_system_manager(base_url):

@@ -26,13 +26,14 @@ from lnb_casework.casework.rules import (
 	action_between,
 )
 from lnb_casework.demo.plan import (
-	CASEWORKERS,
 	COORDINATOR,
+	DOMAIN,
 	ISSUES,
 	ORGANISATIONS,
 	PATHS,
 	SYSTEMIC_FACTORS,
 	CasePlan,
+	caseworkers,
 	move_dates,
 	plan_case,
 )
@@ -44,6 +45,7 @@ from lnb_casework.review.just_culture import QUESTIONS, assess
 from lnb_casework.review.workflow import APPROVED
 
 BATCH = 1000
+VOLUNTEER_CAPACITY = 40
 NOTE_OF = {WITHDRAWN: "withdrawal_reason", REFERRED_ON: "referred_to", CLOSED: "outcome"}
 CASE_TABLES = {
 	"processes": ("Case Process", ("process_type", "details")),
@@ -124,6 +126,62 @@ def insert_cases(
 	frappe.db.commit()
 
 
+def insert_volunteers(size: int) -> None:
+	"""The numbered volunteer caseworkers of this size that are missing, with their profiles, as rows (Frappe
+	allows only so many users to be made an hour through its own path)."""
+	made = set(frappe.get_all("User", filters={"name": ("like", f"volunteer-%@{DOMAIN}")}, pluck="name"))
+	rows = Rows()
+	now = now_datetime()
+	for person in caseworkers(size):
+		if person.email in made or not person.email.startswith("volunteer-"):
+			continue
+		full_name = f"{person.first_name} {person.last_name}"
+		rows.add(
+			"User",
+			now,
+			"Administrator",
+			name=person.email,
+			email=person.email,
+			first_name=person.first_name,
+			last_name=person.last_name,
+			full_name=full_name,
+			enabled=1,
+			user_type="System User",
+			send_welcome_email=0,
+		)
+		for role in person.roles:
+			rows.add(
+				"Has Role",
+				now,
+				"Administrator",
+				parent=person.email,
+				parenttype="User",
+				parentfield="roles",
+				role=role,
+			)
+		rows.add(
+			"Caseworker Profile",
+			now,
+			"Administrator",
+			name=person.email,
+			user=person.email,
+			full_name=full_name,
+			capacity=VOLUNTEER_CAPACITY,
+		)
+		rows.add(
+			"Caseworker Organisation",
+			now,
+			"Administrator",
+			parent=person.email,
+			parenttype="Caseworker Profile",
+			parentfield="organisations",
+			idx=1,
+			organisation=ORGANISATIONS[person.organisation][0],
+		)
+	rows.insert()
+	frappe.db.commit()
+
+
 def stored_columns(doctype: str) -> set[str]:
 	return set(frappe.db.get_table_columns(doctype))
 
@@ -159,7 +217,7 @@ def add_case(
 ) -> None:
 	path = PATHS[plan.state]
 	dates = [plan.opened_on, *move_dates(plan, len(path), now)]
-	caseworker = CASEWORKERS[plan.caseworker].email if ALLOCATED in path else None
+	caseworker = plan.caseworker if ALLOCATED in path else None
 	organisation = ORGANISATIONS[plan.organisation][0] if TRIAGE in path else None
 	answers = plan.answers
 	case = {

@@ -22,7 +22,6 @@ from lnb_casework.demo.plan import (
 	ACTION_PATHS,
 	ACTIONS,
 	CASEWORKER_CAPACITY,
-	CASEWORKERS,
 	COORDINATOR,
 	DOMAIN,
 	GENERATED_EMAILS,
@@ -59,6 +58,10 @@ def generate(size: str, password: str | None = None, progress: Progress | None =
 	frappe.set_user("Administrator")
 	ensure_organisations()
 	ensure_people(password)
+	if size != "demo":
+		from lnb_casework.demo.bulk import insert_volunteers
+
+		insert_volunteers(SIZES[size])
 	issues = ensure_issues()
 	ensure_actions(issues)
 	frappe.db.commit()
@@ -228,7 +231,7 @@ class acting_as:
 def make_case_through_the_app(plan: CasePlan, issues: list[str]) -> str:
 	"""Submits the case as the intake form does, moves it to its state as the coordinator and caseworker
 	would, writes its review, then dates it all back to when it was opened."""
-	caseworker = CASEWORKERS[plan.caseworker].email
+	caseworker = plan.caseworker
 	with acting_as("Guest"):
 		case = frappe.new_doc("Case")
 		case.update(plan.answers)

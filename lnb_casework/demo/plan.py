@@ -9,6 +9,7 @@ generator knows its own records again.
 """
 
 import datetime
+import functools
 import random
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -158,6 +159,26 @@ COORDINATOR = PEOPLE[0]
 CASEWORKERS = PEOPLE[1:4]
 POLICY_LEAD = PEOPLE[4]
 CASEWORKER_CAPACITY = 12
+# the larger sizes share their cases among this many more caseworkers per case, as a national campaign would
+CASES_PER_VOLUNTEER = 200
+
+
+@functools.cache
+def caseworkers(size: int) -> tuple[Person, ...]:
+	"""Who casework is shared among at this size: the demo's three, and for the larger sizes numbered
+	volunteers, each working for one of the organisations in turn."""
+	if size <= SIZES["demo"]:
+		return CASEWORKERS
+	return CASEWORKERS + tuple(
+		Person(
+			f"volunteer-{number:04d}@{DOMAIN}",
+			"Volunteer",
+			f"{number:04d} (generated)",
+			("LNB Caseworker",),
+			number % len(ORGANISATIONS),
+		)
+		for number in range(1, size // CASES_PER_VOLUNTEER - len(CASEWORKERS) + 1)
+	)
 
 
 @dataclass(frozen=True)
@@ -175,7 +196,7 @@ class CasePlan:
 	opened_on: datetime.datetime
 	answers: dict  # the doctor's answers, as the intake form sends them (equality answers included)
 	organisation: int
-	caseworker: int
+	caseworker: str  # the email of the caseworker it is (or would be) allocated to
 	review: ReviewPlan | None
 	days_per_move: int
 	notes: dict[str, str] = field(default_factory=dict)  # what each move needs (outcome, reasons)
@@ -262,10 +283,7 @@ def plan_case(
 		opened_on=started,
 		answers=answers,
 		organisation=organisation,
-		# never one who works for the organisation the case concerns (a conflict of interest)
-		caseworker=rng.choice(
-			[i for i, person in enumerate(CASEWORKERS) if person.organisation != organisation]
-		),
+		caseworker=caseworker_for(organisation, caseworkers(size), rng),
 		review=review,
 		days_per_move=rng.randrange(2, 15),
 		notes={
@@ -275,6 +293,14 @@ def plan_case(
 			"triage_notes": "(Fictional) Read and triaged.",
 		},
 	)
+
+
+def caseworker_for(organisation: int, team: tuple[Person, ...], rng: random.Random) -> str:
+	"""Anyone but those who work for the organisation the case concerns (a conflict of interest)."""
+	chosen = rng.randrange(len(team))
+	while team[chosen].organisation == organisation:
+		chosen = (chosen + 1) % len(team)
+	return team[chosen].email
 
 
 def just_culture_answers(rng: random.Random) -> dict[str, str]:

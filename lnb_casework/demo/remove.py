@@ -3,7 +3,7 @@ example.invalid, its people, organisations, issues and actions are those plan.py
 
 import frappe
 
-from lnb_casework.demo.plan import ACTIONS, GENERATED_EMAILS, ISSUES, ORGANISATIONS, PEOPLE
+from lnb_casework.demo.plan import ACTIONS, DOMAIN, GENERATED_EMAILS, ISSUES, ORGANISATIONS, PEOPLE
 from lnb_casework.learning.issues import refresh_issue
 
 GENERATED_CASES = "select name from `tabCase` where email like %(generated)s"
@@ -64,23 +64,35 @@ def remove_generated() -> int:
 		)
 	frappe.db.sql("delete from `tabCase` where email like %(generated)s", values)
 
-	for title, *_rest in ACTIONS:
-		for name in frappe.get_all("Advocacy Action", filters={"title": title}, pluck="name"):
-			frappe.delete_doc("Advocacy Action", name, ignore_permissions=True, force=True)
-	for title, *_rest in ISSUES:
-		for name in frappe.get_all("Systemic Issue", filters={"title": title}, pluck="name"):
-			frappe.delete_doc("Systemic Issue", name, ignore_permissions=True, force=True)
-			touched_issues.discard(name)
+	removed: dict[str, list[str]] = {
+		"Advocacy Action": frappe.get_all(
+			"Advocacy Action", filters={"title": ("in", [title for title, *_rest in ACTIONS])}, pluck="name"
+		),
+		"Systemic Issue": frappe.get_all(
+			"Systemic Issue", filters={"title": ("in", [title for title, *_rest in ISSUES])}, pluck="name"
+		),
+	}
+	users = [person.email for person in PEOPLE]
+	users += frappe.get_all("User", filters={"name": ("like", f"volunteer-%@{DOMAIN}")}, pluck="name")
+	removed["Caseworker Profile"] = frappe.get_all(
+		"Caseworker Profile", filters={"name": ("in", users)}, pluck="name"
+	)
+	removed["Healthcare Organisation"] = frappe.get_all(
+		"Healthcare Organisation",
+		filters={"name": ("in", [name for name, *_rest in ORGANISATIONS])},
+		pluck="name",
+	)
+	for doctype, names in removed.items():
+		for name in names:
+			frappe.delete_doc(doctype, name, ignore_permissions=True, force=True)
+		touched_issues.difference_update(names if doctype == "Systemic Issue" else ())
 	for issue in touched_issues:
 		refresh_issue(issue)
-	for person in PEOPLE:
-		if frappe.db.exists("Caseworker Profile", person.email):
-			frappe.delete_doc("Caseworker Profile", person.email, ignore_permissions=True, force=True)
-		if frappe.db.exists("User", person.email):
-			remove_user(person.email)
-	for name, *_rest in ORGANISATIONS:
-		if frappe.db.exists("Healthcare Organisation", name):
-			frappe.delete_doc("Healthcare Organisation", name, ignore_permissions=True, force=True)
+	removed["User"] = [user for user in users if frappe.db.exists("User", user)]
+	for user in removed["User"]:
+		remove_user(user)
+	for doctype, names in removed.items():
+		forget_traces(doctype, names)
 	frappe.db.commit()
 	return cases
 
@@ -90,8 +102,10 @@ def remove_user(user: str) -> None:
 	refuses to delete any user while Administrator is the site's only System Manager, as on a new site."""
 	for table in frappe.get_meta("User").get_table_fields():
 		frappe.db.delete(table.options, {"parenttype": "User", "parent": user})
-	for contact in frappe.get_all("Contact", filters={"user": user}, pluck="name"):
+	contacts = frappe.get_all("Contact", filters={"user": user}, pluck="name")
+	for contact in contacts:
 		frappe.delete_doc("Contact", contact, ignore_permissions=True, force=True)
+	forget_traces("Contact", contacts)
 	for doctype, field in (("ToDo", "allocated_to"), ("DocShare", "user"), ("User Permission", "user")):
 		frappe.db.delete(doctype, {field: user})
 	frappe.db.delete("DefaultValue", {"parent": user})
@@ -99,3 +113,12 @@ def remove_user(user: str) -> None:
 	frappe.db.delete("__Auth", {"doctype": "User", "name": user})
 	frappe.db.delete("User", {"name": user})
 	frappe.clear_cache(user=user)
+
+
+def forget_traces(doctype: str, names: list[str]) -> None:
+	"""The comments, versions and deleted-document copies Frappe keeps of removed records."""
+	for start in range(0, len(names), 1000):
+		batch = names[start : start + 1000]
+		frappe.db.delete("Comment", {"reference_doctype": doctype, "reference_name": ("in", batch)})
+		frappe.db.delete("Version", {"ref_doctype": doctype, "docname": ("in", batch)})
+		frappe.db.delete("Deleted Document", {"deleted_doctype": doctype, "deleted_name": ("in", batch)})

@@ -9,6 +9,7 @@ from lnb_casework.demo.plan import (
 	PATHS,
 	REVIEW_STATES,
 	SIZES,
+	caseworkers,
 	doctor_email,
 	move_dates,
 	plan_case,
@@ -78,3 +79,13 @@ class TestPlan(unittest.TestCase):
 		states = [plan.state for plan in sample]
 		self.assertEqual(set(states), set(CASE_STATES))
 		self.assertGreater(states.count("Closed"), len(states) / 3)
+
+	def test_no_case_goes_to_a_caseworker_of_its_organisation_and_the_work_is_shared(self):
+		for size, prefix in (("demo", "demo"), ("10k", "generated")):
+			team = {person.email: person.organisation for person in caseworkers(SIZES[size])}
+			sample = [plan_case(number, SIZES[size], prefix, TODAY, CHOICES) for number in range(1, 1001)]
+			for plan in sample:
+				self.assertNotEqual(team[plan.caseworker], plan.organisation)
+			if size == "10k":
+				self.assertEqual(len(team), SIZES["10k"] // 200)
+				self.assertGreater(len({plan.caseworker for plan in sample}), len(team) * 0.9)
