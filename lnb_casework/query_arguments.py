@@ -8,7 +8,9 @@ pure functions of the request's arguments and of the columns each doctype has (`
 caller), so it holds whatever Frappe's own checks let through:
 
 - a field is a column (`name`, `` `name` ``, `` `tabCase`.`name` ``), `*`, `count(*)`, or count, sum,
-  avg, min or max of a column (optionally `distinct`), each optionally `as alias`;
+  avg, min or max of a column (optionally `distinct`), each optionally `as alias`; or the title of a linked
+  record as Frappe's list view asks for it (`link.title as link_title`), when the caller says the user may
+  read that title (`link_titles`);
 - the table of a column is the doctype the request names or one of its child tables, and the column is one
   of that table's;
 - an order is columns (or the alias `_aggregate_column`), each optionally `asc` or `desc`; a group is
@@ -34,6 +36,10 @@ COLUMN_PATTERN = re.compile(rf"^\s*{COLUMN}{ALIAS}\s*$", re.IGNORECASE)
 AGGREGATE_PATTERN = re.compile(
 	rf"^\s*(?P<function>count|sum|avg|min|max)\(\s*(?:distinct\s+)?(?:(?P<star>\*)|{COLUMN})\s*\){ALIAS}\s*$",
 	re.IGNORECASE,
+)
+# Frappe's list view asks for a linked record's title beside its link: `link.title_field as link_title`
+LINK_TITLE_PATTERN = re.compile(
+	rf"^\s*(?P<link>{IDENTIFIER})\.(?P<column>{IDENTIFIER})\s+as\s+(?P<alias>{IDENTIFIER})\s*$", re.IGNORECASE
 )
 ORDER_PATTERN = re.compile(rf"^\s*{COLUMN}(?:\s+(?:asc|desc))?\s*$", re.IGNORECASE)
 AGGREGATE_ALIAS = "_aggregate_column"
@@ -218,8 +224,11 @@ def column_refusal(match: re.Match, doctype: str | None, columns: Columns | None
 	return None
 
 
-def field_refusal(field: Any, doctype: str | None, columns: Columns | None) -> str | None:
-	"""Why a field of a list's `fields` is refused, or None."""
+def field_refusal(
+	field: Any, doctype: str | None, columns: Columns | None, link_titles: frozenset[str] = frozenset()
+) -> str | None:
+	"""Why a field of a list's `fields` is refused, or None. `link_titles` are the `link.title_field` the
+	user may read beside the doctype's links."""
 	if not isinstance(field, str):
 		return "a field must be text"
 	if field.strip() == "*":
@@ -230,6 +239,11 @@ def field_refusal(field: Any, doctype: str | None, columns: Columns | None) -> s
 		if match.group("star"):
 			return None if match.group("function").lower() == "count" else "only count(*) may take *"
 		return column_refusal(match, doctype, columns)
+	if match := LINK_TITLE_PATTERN.match(field):
+		link, column = match.group("link"), match.group("column")
+		if f"{link}.{column}" in link_titles and match.group("alias") == f"{link}_title":
+			return None
+		return f"{link}.{column} is not a title you may read beside a link"
 	return f"{field[:60]!r} is not a field"
 
 
@@ -362,7 +376,11 @@ def decoded(value: Any) -> Any:
 
 
 def argument_refusal(
-	key: str, value: Any, doctype: str | None, columns_of: Callable[[str], Columns | None]
+	key: str,
+	value: Any,
+	doctype: str | None,
+	columns_of: Callable[[str], Columns | None],
+	link_titles_of: Callable[[str], frozenset[str]],
 ) -> str | None:
 	"""Why one query argument is refused, given the doctype its request (or object) names."""
 	value = decoded(value)
@@ -380,8 +398,10 @@ def argument_refusal(
 		return None
 	if key in FIELD_LIST_ARGUMENTS:
 		fields = value if isinstance(value, list | tuple) else [value]
+		asks_titles = any(isinstance(field, str) and LINK_TITLE_PATTERN.match(field) for field in fields)
+		titles = link_titles_of(doctype) if doctype and asks_titles else frozenset()
 		return next(
-			(refusal for field in fields if (refusal := field_refusal(field, doctype, columns))), None
+			(refusal for field in fields if (refusal := field_refusal(field, doctype, columns, titles))), None
 		)
 	if key in COLUMN_ARGUMENTS:
 		if isinstance(value, dict):
@@ -437,11 +457,16 @@ def objects_in(value: Any, depth: int = 0) -> Iterator[Mapping]:
 			yield from objects_in(item, depth + 1)
 
 
-def request_refusal(arguments: Mapping, columns_of: Callable[[str], Columns | None]) -> str | None:
+def request_refusal(
+	arguments: Mapping,
+	columns_of: Callable[[str], Columns | None],
+	link_titles_of: Callable[[str], frozenset[str]] = lambda doctype: frozenset(),
+) -> str | None:
 	"""Why a request's arguments are refused, or None. Query arguments at the top level are checked against
 	the doctype the request names (or, failing that, the first doctype named inside a JSON argument, as a
 	number card or chart definition names its own); query arguments inside a JSON object that names a
-	doctype are checked against that doctype."""
+	doctype are checked against that doctype. `link_titles_of(doctype)` are the linked titles the user may
+	read beside that doctype's links (none unless given)."""
 	looked_up: dict[str, Columns | None] = {}
 
 	def columns_of_once(doctype: str) -> Columns | None:
@@ -457,12 +482,16 @@ def request_refusal(arguments: Mapping, columns_of: Callable[[str], Columns | No
 		(named for inner in objects if (named := named_doctype(inner, None))), None
 	)
 	for key, value in arguments.items():
-		if key in QUERY_ARGUMENTS and (refusal := argument_refusal(key, value, top_doctype, columns_of_once)):
+		if key in QUERY_ARGUMENTS and (
+			refusal := argument_refusal(key, value, top_doctype, columns_of_once, link_titles_of)
+		):
 			return f"{key}: {refusal}"
 	for inner in objects:
 		if not (doctype := named_doctype(inner, None)):
 			continue
 		for key, value in inner.items():
-			if key in QUERY_ARGUMENTS and (refusal := argument_refusal(key, value, doctype, columns_of_once)):
+			if key in QUERY_ARGUMENTS and (
+				refusal := argument_refusal(key, value, doctype, columns_of_once, link_titles_of)
+			):
 				return f"{key}: {refusal}"
 	return None

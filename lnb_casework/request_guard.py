@@ -96,7 +96,7 @@ def refuse_requests_that_would_reveal_records() -> None:
 		frappe.throw(_("Debugging is for System Managers."), QueryArgumentRefused, title=_("Not allowed"))
 	if not any(arguments.get(key) for key in DOCTYPE_ARGUMENTS) and (path_doctypes := named_doctypes()):
 		arguments["doctype"] = path_doctypes[0]
-	if refusal := request_refusal(arguments, readable_columns):
+	if refusal := request_refusal(arguments, readable_columns, readable_link_titles):
 		frappe.throw(
 			_("This request asks for something that is not a field you may read ({0}).").format(refusal),
 			QueryArgumentRefused,
@@ -173,6 +173,30 @@ class ReadableColumns(Mapping):
 
 	def __len__(self) -> int:
 		return len(self.parenttype)
+
+
+def readable_link_titles(doctype: str) -> frozenset[str]:
+	"""The titles Frappe's list view shows beside the doctype's links (`link.title_field`) that the user may
+	read: of a link they may read, to a doctype that shows its title in links, whose every record they may
+	read (Frappe joins the linked table past its permissions: so no row rules, no reading only one's own, no
+	user permissions) and whose title field they may read."""
+	from frappe.permissions import get_role_permissions, get_user_permissions
+
+	if get_user_permissions(frappe.session.user):
+		return frozenset()
+	ruled = {*frappe.get_hooks("permission_query_conditions"), *frappe.get_hooks("has_permission")}
+	readable = permitted_columns(doctype, None)
+	titles = set()
+	for link in frappe.get_meta(doctype).get_link_fields():
+		target = frappe.get_meta(link.options)
+		if link.fieldname not in readable or not target.show_title_field_in_link or target.name in ruled:
+			continue
+		permissions = get_role_permissions(target)
+		if not permissions.get("read") or permissions.if_owner.get("read"):
+			continue
+		if target.title_field and target.title_field in permitted_columns(target.name, None):
+			titles.add(f"{link.fieldname}.{target.title_field}")
+	return frozenset(titles)
 
 
 def permitted_columns(doctype: str, parenttype: str | None) -> frozenset[str]:

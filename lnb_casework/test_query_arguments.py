@@ -72,6 +72,26 @@ class TestWhatTheDeskSends(unittest.TestCase):
 		)
 		self.assertIsNotNone(refused({"report_name": "Caseload", "filters": json.dumps(["1=1) or (1=1"])}))
 
+	def test_a_linked_title_passes_only_when_the_user_may_read_it(self):
+		def titles_of(doctype: str) -> frozenset[str]:
+			return frozenset({"systemic_issue.title"}) if doctype == "Case" else frozenset()
+
+		def asking(*fields: str) -> str | None:
+			return request_refusal({"doctype": "Case", "fields": json.dumps(fields)}, columns_of, titles_of)
+
+		self.assertIsNone(asking("`tabCase`.`name`", "systemic_issue.title as systemic_issue_title"))
+		for field in (
+			"systemic_issue.description as systemic_issue_title",
+			"caseworker.api_key as caseworker_title",
+			"systemic_issue.title as name",
+			"systemic_issue.title",
+		):
+			with self.subTest(field):
+				self.assertIsNotNone(asking(field))
+		self.assertIsNotNone(
+			refused({"doctype": "Case", "fields": '["systemic_issue.title as systemic_issue_title"]'})
+		)
+
 
 SQL_EXPRESSIONS = [
 	"max((select what_happened from tabCase where name='LNB-2026-00001')) as x",
@@ -96,6 +116,7 @@ SQL_EXPRESSIONS = [
 	"name from tabCase union select what_happened",
 	"not_a_field",
 	"`tabCase`.`what_happened`",
+	"caseworker.api_key as caseworker_title",
 ]
 
 
