@@ -10,6 +10,7 @@ bulk (bulk.py). Every run makes only what is missing, so running it twice adds n
 from collections.abc import Callable
 
 import frappe
+from frappe import _
 from frappe.model.naming import make_autoname
 from frappe.model.workflow import apply_workflow
 from frappe.utils import now_datetime
@@ -18,6 +19,7 @@ from frappe.utils.password import update_password
 from lnb_casework.api.casework import allocate
 from lnb_casework.api.learning import promote
 from lnb_casework.casework.rules import ALLOCATED, CLOSED, REFERRED_ON, TRIAGE, WITHDRAWN, action_between
+from lnb_casework.demo.bulk import insert_cases, insert_volunteers
 from lnb_casework.demo.plan import (
 	ACTION_PATHS,
 	ACTIONS,
@@ -53,14 +55,12 @@ def generate(size: str, password: str | None = None, progress: Progress | None =
 	"""Makes the cases of this size that are missing (and the people, organisations, issues and actions they
 	need); returns how many cases it made. `progress` is told of each case made."""
 	if size not in SIZES:
-		frappe.throw(f"Choose a size from: {', '.join(SIZES)}")
+		frappe.throw(_("Choose a size from: {0}").format(", ".join(SIZES)))
 	progress = progress or (lambda _count: None)
 	frappe.set_user("Administrator")
 	ensure_organisations()
 	ensure_people(password)
 	if size != "demo":
-		from lnb_casework.demo.bulk import insert_volunteers
-
 		insert_volunteers(SIZES[size])
 	issues = ensure_issues()
 	ensure_actions(issues)
@@ -75,8 +75,6 @@ def generate(size: str, password: str | None = None, progress: Progress | None =
 			frappe.db.commit()
 			progress(1)
 	else:
-		from lnb_casework.demo.bulk import insert_cases
-
 		insert_cases(numbers, SIZES[size], prefix, choices(), issues, progress)
 	forget_queued_mail()
 	frappe.db.commit()
