@@ -160,6 +160,32 @@ class TestStalledCases(AlertTestCase):
 		self.assertEqual(send_stalled_case_alerts(now), 0)
 		self.assertEqual(len(queued("Case", stalled)), 2)
 
+	def test_with_no_recipients_set_they_go_to_every_enabled_coordinator(self):
+		frappe.db.set_single_value("LNB Settings", "coordinator_alert_emails", "")
+		frappe.clear_document_cache("LNB Settings", "LNB Settings")
+		gone = make_user("alerts-coordinator-gone@lnb.test", "LNB Coordinator")
+		frappe.db.set_value("User", gone, "enabled", 0)
+		with_role = frappe.get_all(
+			"Has Role", filters={"role": "LNB Coordinator", "parenttype": "User"}, pluck="parent"
+		)
+		everyone = sorted(
+			frappe.get_all("User", filters={"name": ["in", with_role], "enabled": 1}, pluck="email")
+		)
+		self.assertLessEqual(set(COORDINATORS), set(everyone))
+		self.assertFalse({gone, CASEWORKER, LEAD} & set(everyone))
+
+		now = now_datetime()
+		stalled = case_without_dates(
+			"Active Support", CASEWORKER, last_activity_on=now - datetime.timedelta(days=30)
+		)
+		send_stalled_case_alerts(now)
+		self.assertEqual([r for r, _s, _m in queued("Case", stalled)], [sorted([CASEWORKER, *everyone])])
+
+		unallocated = case_without_dates("Triage")
+		deadline(unallocated, add_days(getdate(), 2))
+		send_deadline_reminders(getdate())
+		self.assertEqual([r for r, _s, _m in queued("Case", unallocated)], [everyone])
+
 
 class TestOverdueActions(AlertTestCase):
 	def action(self, due: datetime.date | None, state: str = "Planned", responsible: str = LEAD) -> str:
