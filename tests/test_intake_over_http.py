@@ -4,6 +4,7 @@ import json
 
 import frappe
 import pytest
+import requests
 from intake_payloads import PDF, answers, cases_for, data_url, server_message, submit
 
 
@@ -367,3 +368,20 @@ def test_no_casework_role_can_open_equality_answers(base_url, user_session, subm
 		session = user_session(f"equality-{role.split()[-1].lower()}@lnb.test", role)
 		assert session.get(record, timeout=30).status_code == 403, role
 		assert session.get(listing, timeout=30).status_code == 403, role
+
+
+def test_one_answer_is_checked_by_the_submission_rules(guest, base_url):
+	"""What the form asks as a doctor leaves an answer: the server's own message, or nothing."""
+	check = f"{base_url}/api/method/lnb_casework.api.intake.answer_problem"
+
+	def problem(fieldname: str, value: str) -> requests.Response:
+		return guest.post(check, data={"fieldname": fieldname, "value": value}, timeout=30)
+
+	wrong = problem("email", "dr.jones@")
+	assert wrong.status_code == 200 and "does not look like an email address" in wrong.json()["message"]
+	assert problem("email", "dr.jones@example.com").json()["message"] == ""
+	assert "Please tell us your name" in problem("doctor_name", " ").json()["message"]
+	assert "7 digits" in problem("gmc_number", "12345").json()["message"]
+	for fieldname in ("consent_given", "name", "owner", "equality_sex"):
+		refused = problem(fieldname, "x")
+		assert refused.status_code == 400, (fieldname, refused.status_code, refused.text[:200])

@@ -239,6 +239,11 @@ def fill_in_the_form(visit: Journey, base_url: str, contact: str, pdf: Path) -> 
 	expect(page.locator(".web-form-head h1")).to_have_text("Tell us about your case")
 	visit.step("home-is-the-intake")
 
+	# staff sign in at /login: it names Learn Not Blame, not Frappe
+	visit.goto(base_url, "/login")
+	expect(page.locator(".page-card-head h4").first).to_have_text("Login to Learn Not Blame")
+	assert_ours(page, contact)
+
 	visit.goto(base_url, "/submit-a-case")
 	page.wait_for_function("() => Boolean(window.frappe?.web_form?.fields_dict?.email)")
 	assert_ours(page, contact)

@@ -193,7 +193,7 @@ def submit_case(payload: dict) -> dict:
 
 
 @frappe.whitelist(allow_guest=True, methods=["POST"])
-def answer_problem(fieldname: str, value: str | None = None) -> str:
+def answer_problem(fieldname: str | None = None, value: str | None = None) -> str:
 	"""What is wrong with one answer, by the rules the whole submission is checked by; empty when nothing is.
 
 	The form asks as the doctor leaves a question, and again as they correct one shown wrong.

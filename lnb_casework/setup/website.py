@@ -23,6 +23,7 @@ def show_learn_not_blame_on_public_pages(contact_address: str) -> None:
 		"brand_html": escape_html(BRAND),
 		"home_page": HOME_PAGE,
 		"hide_login": 1,
+		"show_footer_on_login": 1,
 		"disable_signup": 1,
 		"copyright": _("Doctors' Association UK"),
 		"address": _("Write to Learn Not Blame: {0}").format(f'<a href="mailto:{address}">{address}</a>'),
