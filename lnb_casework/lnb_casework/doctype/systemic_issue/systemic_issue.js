@@ -22,8 +22,21 @@ frappe.ui.form.on("Systemic Issue", {
 				group
 			);
 		}
+		if (frappe.model.can_create("Advocacy Action")) {
+			frm.add_custom_button(__("Advocacy action"), () => new_advocacy_action(frm.doc), __("Create"));
+		}
 	},
 });
+
+function new_advocacy_action(issue) {
+	frappe.model.with_doctype("Advocacy Action", () => {
+		const action = frappe.model.get_new_doc("Advocacy Action");
+		frappe.model.add_child(action, "systemic_issues").systemic_issue = issue.name;
+		// the issue shows by its pattern, as everywhere else
+		frappe.utils.add_link_title("Systemic Issue", issue.name, issue.title);
+		frappe.set_route("Form", "Advocacy Action", action.name);
+	});
+}
 
 function open_download(method, args) {
 	window.open(`/api/method/${method}?${new URLSearchParams(args)}`);
