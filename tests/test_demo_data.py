@@ -122,6 +122,10 @@ def test_demo_cases_and_reviews_reach_every_state(demo):
 		for creation in frappe.get_all("Case", filters={"name": ("in", cases)}, pluck="creation")
 	}
 	assert len(years) >= 2, "the demo cases are spread over years"
+	for name, creation, received_on in frappe.get_all(
+		"Case", filters={"name": ("in", cases)}, fields=["name", "creation", "received_on"], as_list=True
+	):
+		assert received_on == frappe.utils.getdate(creation), name
 	for name in cases:
 		assert name.startswith(
 			f"LNB-{frappe.utils.getdate(frappe.db.get_value('Case', name, 'creation')).year}-"

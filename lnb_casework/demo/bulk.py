@@ -229,6 +229,7 @@ def add_case(
 		{
 			"consent_source": "Web form",
 			"consent_recorded_on": plan.opened_on,
+			"received_on": plan.opened_on.date(),
 			"consent_version": settings.consent_version,
 			"consent_wording": settings.consent_wording,
 			"workflow_state": plan.state,

@@ -329,6 +329,7 @@ def date_back(case: str, plan: CasePlan, review: str | None) -> None:
 		case,
 		{
 			"creation": plan.opened_on,
+			"received_on": plan.opened_on.date(),
 			"modified": last,
 			"last_activity_on": last,
 			"consent_recorded_on": plan.opened_on,
