@@ -145,13 +145,17 @@ function create_profile(frm, dialog, user) {
 	const case_name = frm.doc.name;
 	const organisation = dialog.get_value("organisation");
 	dialog.hide();
+	const resume = (loaded) => {
+		if (loaded.doctype === "Caseworker Profile") {
+			// the saved profile refreshes itself first
+			frappe.route_hooks.after_load = resume;
+		} else if (loaded.doctype === "Case" && loaded.doc.name === case_name) {
+			allocate(loaded, { caseworker: user, organisation });
+		}
+	};
 	frappe.route_hooks.after_save = (profile) => {
 		if (profile.doctype !== "Caseworker Profile") return;
-		frappe.route_hooks.after_load = (case_frm) => {
-			if (case_frm.doctype === "Case" && case_frm.doc.name === case_name) {
-				allocate(case_frm, { caseworker: user, organisation });
-			}
-		};
+		frappe.route_hooks.after_load = resume;
 		frappe.set_route("Form", "Case", case_name);
 	};
 	frappe.new_doc("Caseworker Profile", { user });

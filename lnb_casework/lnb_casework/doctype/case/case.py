@@ -95,7 +95,9 @@ class Case(Document):
 		mirror_related_cases(self, before)
 
 	def on_trash(self) -> None:
+		# a deleted case's reference can be given again: nothing of it may show on the next case
 		frappe.db.delete("Equality Monitoring", {"case": self.name})
+		frappe.db.delete("Case State Change", {"case": self.name})
 
 	def keep_doctor_text_plain(self) -> None:
 		"""What the doctor typed, from the form, the desk or the API, is kept as text that can run or load
