@@ -37,6 +37,7 @@ EQUALITY = {
 	"equality_qualification_region": "Elsewhere",
 	"equality_religion_or_belief": "Prefer not to say",
 }
+REQUIRED = ("doctor_name", "email", "what_happened", "wellbeing", "consent_given")
 NOT_OURS = ("Built on Frappe", "Powered by Frappe", "Login to Frappe", "Submit another response")
 
 
@@ -261,6 +262,16 @@ def fill_in_the_form(visit: Journey, base_url: str, contact: str, pdf: Path) -> 
 	expect(page.locator(".form-grid")).to_have_count(0)
 	visit.step("empty-form")
 
+	# sent empty: each required answer says what it needs, and each clears as it is answered below
+	send = page.locator(".web-form-footer .submit-btn")
+	send.scroll_into_view_if_needed()
+	send.click()
+	page.locator(".modal.show").get_by_role("button", name="Close").click()
+	for fieldname in REQUIRED:
+		expect(problem(page, fieldname)).to_be_visible()
+	problem(page, "doctor_name").scroll_into_view_if_needed()
+	visit.step("sent-empty")
+
 	type_into(page, "input", "doctor_name", "Dr Ngozi Okafor")
 	type_into(page, "input", "phone", "07700 900321")
 	choose(page, "contact_preference", "Email")
@@ -300,6 +311,9 @@ def fill_in_the_form(visit: Journey, base_url: str, contact: str, pdf: Path) -> 
 	tick = control(page, "input", "consent_given")
 	tick.check()
 	expect(tick).to_be_checked()
+	for fieldname in REQUIRED:
+		if fieldname != "email":
+			expect(problem(page, fieldname), f"{fieldname} answered, its problem clears").to_have_count(0)
 	visit.step("consent-with-an-address")
 
 
@@ -308,7 +322,7 @@ def make_and_correct_a_mistake(visit: Journey, doctor: str) -> None:
 	type_into(page, "input", "email", BAD_EMAIL)
 	shown = problem(page, "email")
 	expect(shown, "leaving a wrong email address shows why it is wrong").to_be_visible()
-	expect(shown).to_contain_text("email address")
+	expect(shown).to_contain_text("does not look like an email address")
 	shown.scroll_into_view_if_needed()
 	visit.step("wrong-email-shown")
 
