@@ -11,6 +11,7 @@ from lnb_casework.review.just_culture import (
 	QUESTIONS,
 	SYSTEM_FAILURE,
 )
+from lnb_casework.review.story import case_story
 from lnb_casework.review.test_just_culture import CLEAR
 from lnb_casework.review.workflow import (
 	APPROVE,
@@ -114,6 +115,31 @@ class TestReview(FrappeTestCase):
 		self.assertEqual(review.just_culture_outcome, INDIVIDUAL_LEARNING)
 		self.assertFalse(review.just_culture_needs_evidence)
 		self.assertEqual(review.system_review_needed, 1)
+
+	# ---- the doctor's story beside the review
+
+	def test_the_story_is_told_only_to_whoever_may_read_the_case(self):
+		case = allocated_case()
+		for user in (CASEWORKER, COORDINATOR):
+			frappe.set_user(user)
+			story = case_story(case)
+			self.assertEqual(story["what_happened"], "I was excluded for five months without a review.")
+			self.assertEqual(
+				story["processes"],
+				[{"process": "Exclusion or restriction of practice", "details": "since June"}],
+			)
+			self.assertEqual(story["key_dates"], [{"what": "Disciplinary hearing", "date": "2026-12-14"}])
+			self.assertEqual(story["discrimination_kinds"], ["Race"])
+			for private in ("Amina", "amina.khan@example.com", "07700 900123", "7654321"):
+				self.assertNotIn(private, str(story))
+		for user in (OTHER_CASEWORKER, POLICY_LEAD):
+			frappe.set_user(user)
+			for name in (case, "LNB-1999-00001"):
+				with self.assertRaises(frappe.PermissionError):
+					case_story(name)
+		frappe.set_user(COORDINATOR)
+		with self.assertRaises(frappe.PermissionError):
+			case_story("LNB-1999-00001")
 
 	def test_a_blank_review_does_not_call_for_a_system_review(self):
 		self.assertEqual(frappe.new_doc("Review").system_review_needed, 0)
