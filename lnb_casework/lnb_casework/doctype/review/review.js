@@ -13,7 +13,9 @@ frappe.ui.form.on("Review", {
 function show_case_story(frm) {
 	const field = frm.get_field("case_story");
 	if (!frm.doc.case) {
-		field.$wrapper.html(`<p class="text-muted">${__("Choose the case to see what the doctor told us.")}</p>`);
+		field.$wrapper.html(
+			`<p class="text-muted">${__("Choose the case to see what the doctor told us.")}</p>`
+		);
 		return;
 	}
 	frappe
@@ -24,11 +26,17 @@ function show_case_story(frm) {
 function story_html(story) {
 	const e = (text) => frappe.utils.escape_html(text || "");
 	const list = (items) =>
-		items.length ? `<ul class="mb-3">${items.map((item) => `<li>${item}</li>`).join("")}</ul>` : "";
+		items.length
+			? `<ul class="mb-3">${items.map((item) => `<li>${item}</li>`).join("")}</ul>`
+			: "";
 	const about = [story.grade, story.specialty].filter(Boolean).map(e).join(", ");
 	const where = [...new Set([story.employer_name, story.organisation].filter(Boolean))].map(e);
-	const processes = story.processes.map((p) => e(__(p.process)) + (p.details ? `: ${e(p.details)}` : ""));
-	const dates = story.key_dates.map((d) => `${e(d.date ? frappe.datetime.str_to_user(d.date) : "")} ${e(d.what)}`);
+	const processes = story.processes.map(
+		(p) => e(__(p.process)) + (p.details ? `: ${e(p.details)}` : "")
+	);
+	const dates = story.key_dates.map(
+		(d) => `${e(d.date ? frappe.datetime.str_to_user(d.date) : "")} ${e(d.what)}`
+	);
 	const discrimination = [__(story.discrimination || "Not answered")]
 		.concat(story.discrimination_kinds.map((kind) => __(kind)))
 		.map(e)
@@ -47,14 +55,22 @@ function story_html(story) {
 		${processes.length ? `<h6>${__("Processes they face")}</h6>${list(processes)}` : ""}
 		${dates.length ? `<h6>${__("Key dates")}</h6>${list(dates)}` : ""}
 		<p class="mb-1"><strong>${__("Discrimination")}:</strong> ${discrimination}</p>
-		${story.wellbeing ? `<p class="mb-0"><strong>${__("Wellbeing")}:</strong> ${e(__(story.wellbeing))}</p>` : ""}
+		${
+			story.wellbeing
+				? `<p class="mb-0"><strong>${__("Wellbeing")}:</strong> ${e(
+						__(story.wellbeing)
+				  )}</p>`
+				: ""
+		}
 	</div>`;
 }
 
 function promote_factor(frm) {
 	const factors = frm.doc.systemic_factors.filter((row) => !row.systemic_issue);
 	if (!factors.length) {
-		frappe.msgprint(__("Every systemic factor of this review is already linked to a systemic issue."));
+		frappe.msgprint(
+			__("Every systemic factor of this review is already linked to a systemic issue.")
+		);
 		return;
 	}
 	const dialog = new frappe.ui.Dialog({
@@ -68,7 +84,9 @@ function promote_factor(frm) {
 				default: factors.length === 1 ? factors[0].name : undefined,
 				options: factors.map((row) => ({
 					value: row.name,
-					label: [__(row.seips_component), row.organisation, row.description].filter(Boolean).join(", "),
+					label: [__(row.seips_component), row.organisation, row.description]
+						.filter(Boolean)
+						.join(", "),
 				})),
 			},
 			{
@@ -83,7 +101,11 @@ function promote_factor(frm) {
 			frappe
 				.call({
 					method: "lnb_casework.api.learning.promote",
-					args: { review: frm.doc.name, factor: values.factor, issue: values.issue || null },
+					args: {
+						review: frm.doc.name,
+						factor: values.factor,
+						issue: values.issue || null,
+					},
 					freeze: true,
 				})
 				.then((r) => {
@@ -95,7 +117,13 @@ function promote_factor(frm) {
 						true,
 						frappe.utils.escape_html(issue.title)
 					);
-					frappe.show_alert({ message: __("Linked to the systemic issue {0}", [link]), indicator: "green" }, 15);
+					frappe.show_alert(
+						{
+							message: __("Linked to the systemic issue {0}", [link]),
+							indicator: "green",
+						},
+						15
+					);
 					frm.reload_doc();
 				});
 		},
@@ -109,7 +137,10 @@ function offer_matching_issues(frm, dialog) {
 	const factor = dialog.get_value("factor");
 	if (!factor) return;
 	frappe
-		.call({ method: "lnb_casework.api.learning.issues_matching", args: { review: frm.doc.name, factor } })
+		.call({
+			method: "lnb_casework.api.learning.issues_matching",
+			args: { review: frm.doc.name, factor },
+		})
 		.then((r) => {
 			const options = [{ value: "", label: __("A new systemic issue") }].concat(
 				(r.message || []).map((issue) => ({
