@@ -16,6 +16,7 @@ from pathlib import Path
 import frappe
 import pytest
 from aiosmtpd.controller import Controller
+from browser import artifact
 from intake_payloads import remove_intake_case
 from journey import Journey, journey, make_person
 from playwright.sync_api import Browser, Locator, Page, expect
@@ -188,6 +189,8 @@ def test_a_doctor_tells_us_about_their_case(
 ):
 	contact = frappe.db.get_single_value("LNB Settings", "contact_email")
 	name = f"doctor-{'phone' if phone else 'desktop'}"
+	for earlier in artifact(name).parent.glob(f"{name}-*.png"):
+		earlier.unlink()  # a run leaves only its own screenshots
 	with journey(chromium, name, phone=phone) as visit:
 		fill_in_the_form(visit, base_url, contact, a_small_pdf(tmp_path))
 		make_and_correct_a_mistake(visit, doctor)
@@ -267,6 +270,7 @@ def fill_in_the_form(visit: Journey, base_url: str, contact: str, pdf: Path) -> 
 	send.scroll_into_view_if_needed()
 	send.click()
 	page.locator(".modal.show").get_by_role("button", name="Close").click()
+	expect(page.locator(".modal-backdrop")).to_have_count(0)
 	for fieldname in REQUIRED:
 		expect(problem(page, fieldname)).to_be_visible()
 	problem(page, "doctor_name").scroll_into_view_if_needed()
