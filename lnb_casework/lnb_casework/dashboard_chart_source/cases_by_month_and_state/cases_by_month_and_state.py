@@ -2,6 +2,10 @@
 awaiting triage (as on the number card), closed, withdrawn and referred on together as ended.
 
 Read through frappe.get_list, so the Case row rule applies: a caseworker's chart shows their own cases.
+
+The chart (its custom_options) labels the y axis with plain numbers, not Frappe's shortened ones, which
+print 200 as "200.00", and lets the axis reach at least 11: frappe-charts divides an axis whose top is
+1, 2 or 10 into quarters (0.25, 0.5 or 2.5 apart), and from 11 up every step is a whole number.
 """
 
 import datetime

@@ -2,6 +2,10 @@
 several components counts under each).
 
 Read through frappe.get_list, so the Systemic Issue permissions apply.
+
+The chart (its custom_options) labels the y axis with plain numbers, not Frappe's shortened ones, which
+print 200 as "200.00", and lets the axis reach at least 11: frappe-charts divides an axis whose top is
+1, 2 or 10 into quarters (0.25, 0.5 or 2.5 apart), and from 11 up every step is a whole number.
 """
 
 import frappe
