@@ -109,7 +109,9 @@ def test_the_coordinator_triages_allocates_and_reads_the_reports(chromium, base_
 		dialog = page.locator(".modal.show")
 		fill_link(page, dialog.locator('[data-fieldname="organisation"] input'), CASE_ORGANISATION)
 		caseworker = dialog.locator('[data-fieldname="caseworker"] select')
-		expect(caseworker.locator("option", has_text="no caseworker profile yet")).to_have_count(1)
+		expect(caseworker.locator(f'option[value="{CASEWORKER}"]')).to_have_text(
+			"Casey Journeyworker: no caseworker profile yet"
+		)
 		caseworker.select_option(CASEWORKER)
 		expect(dialog.locator(".create-profile")).to_be_visible()
 		expect(dialog.locator(".modal-footer .btn-primary")).to_be_disabled()
@@ -139,6 +141,9 @@ def test_the_coordinator_triages_allocates_and_reads_the_reports(chromium, base_
 		expect(
 			page.locator('.form-layout:visible .frappe-control[data-fieldname="caseworker"]')
 		).to_contain_text(re.compile(f"Casey Journeyworker|{re.escape(CASEWORKER)}"))
+		timeline = page.locator(".new-timeline:visible .timeline-item")
+		for move in ("Triage", "Allocated"):
+			expect(timeline.filter(has_text=re.compile(rf"\b{move}\b"))).to_have_count(1)
 		visit.step("allocated")
 		import frappe
 
