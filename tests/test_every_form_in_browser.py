@@ -5,12 +5,15 @@ The pages are read from the module folder, not listed by hand (lnb_casework/lnb_
   doctype: its form), for the roles its `permissions` give read, report and create at level 0;
 - each report (`report/*/*.json`) for its `roles`; each workspace for its `roles`, with every number card and
   chart its content places on it drawn;
-- each web form, as a guest and as every role; each print format, for the roles that read its doctype.
+- each web form, as a guest and as every role; each print format (/printview) and its doctype's print
+  preview in the desk, for the roles that read its doctype.
 The roles are LNB Caseworker, LNB Coordinator, LNB Policy Lead and System Manager, each a person with that
 role only. Each page fails on a script error, a console error, a refused or failed request, a "Not found" or
 "Not permitted" page or an error dialog (tests/journey.py records these), and each test is named after the role
 and the page. A role the permissions leave out of a doctype's list, a report or a workspace must get a clean
-refusal: a "Not permitted" page or message, no script error and no server error.
+refusal: a "Not permitted" or "Not found" page or message, no console or server error, and no script error but
+the empty promise rejection Frappe's query report raises once it has shown "Not permitted" for a report's
+script.
 
 The records opened are made once for the module through the app's own code: a case through the intake and
 allocated to the caseworker by the coordinator, a review of it by the caseworker, whose systemic factor the
@@ -49,6 +52,8 @@ PEOPLE = {key: f"every-form-{key}@lnb.test" for key in ROLES}
 RECORD = "{record}"
 SETTLE_MS = 250
 WIDGETS_MS = 15_000
+# what a print that failed to render shows instead (Jinja's undefined values, a Python traceback)
+PRINT_FAILURES = ("Traceback", "{{", "undefined value printed", "StopIteration")
 REFUSAL_TEXT = re.compile(r"not permitted|insufficient permission|no permission|not allowed|not found", re.I)
 # Frappe's query report rejects a promise with nothing once it has shown "Not permitted" for its script
 REFUSED_REPORT_REJECTION = re.compile(r"/app/query-report/.*: script error undefined$")
@@ -59,7 +64,7 @@ class Page:
 	role: str  # a key of ROLES, or GUEST
 	label: str  # names the page in the test id and the screenshot
 	path: str  # RECORD stands for the record of `doctype` the module opens
-	kind: str  # list, report-view, new, form, single, query-report, workspace, web-form, print
+	kind: str  # list, report-view, new, form, single, query-report, workspace, web-form, print, desk-print
 	doctype: str = ""
 	name: str = ""  # the report, workspace, web form or print format
 
@@ -154,17 +159,21 @@ def every_page() -> list[Page]:
 			Page(role, f"workspace-{slug(name)}", f"/app/{slug(name)}", "workspace", name=name)
 			for role in role_keys(roles)
 		]
-	for form in web_forms():
-		path = f"/{form['route']}"
-		who = [*ROLES, GUEST] if not form.get("login_required") else list(ROLES)
-		pages += [Page(role, f"web-form-{form['route']}", path, "web-form", form["doc_type"]) for role in who]
 	for print_format in print_formats():
 		doctype, name = print_format["doc_type"], print_format["name"]
+		pages += [
+			Page(role, f"desk-print-{slug(doctype)}", f"/app/print/{doctype}/{RECORD}", "desk-print", doctype)
+			for role in readers_of(doctype)
+		]
 		query = f"doctype={quote(doctype)}&name={RECORD}&format={quote(name)}&no_letterhead=1"
 		pages += [
 			Page(role, f"print-{slug(name)}", f"/printview?{query}", "print", doctype, name)
 			for role in readers_of(doctype)
 		]
+	for form in web_forms():
+		path = f"/{form['route']}"
+		who = [*ROLES, GUEST] if not form.get("login_required") else list(ROLES)
+		pages += [Page(role, f"web-form-{form['route']}", path, "web-form", form["doc_type"]) for role in who]
 	return pages
 
 
@@ -388,7 +397,6 @@ def open_page(visit: Journey, base_url: str, path: str) -> None:
 		visit.page.evaluate("path => frappe.set_route(path)", path)
 	else:
 		visit.page.goto(f"{base_url}{quote(path, safe='/?=&%')}")
-		visit.page.wait_for_load_state("networkidle")
 	settle(visit)
 
 
@@ -428,10 +436,20 @@ def shown_problems(visit: Journey, page: Page, record: str) -> list[str]:
 		printed = visit.page.locator(".print-format:visible")
 		text = printed.first.inner_text() if printed.count() else visit.page.locator("body").inner_text()
 		problems = [] if printed.count() else [f"no print of {record}: {text[:300]!r}"]
+		return problems + [f"the print shows {marker!r}" for marker in PRINT_FAILURES if marker in text]
+	if page.kind == "desk-print":
+		drawn = """() => [...document.querySelectorAll("iframe.print-format-container")]
+			.some((frame) => frame.offsetParent && frame.contentDocument?.body?.innerText.trim())"""
+		# the desk may draw the preview twice (once the doctype's default format is known)
+		for _drawing in range(2):
+			with contextlib.suppress(PlaywrightError):
+				visit.page.wait_for_function(drawn, timeout=WIDGETS_MS)
+			settle(visit)
+		preview = visit.page.locator("iframe.print-format-container:visible")
+		text = preview.first.content_frame.locator("body").inner_text() if preview.count() else ""
+		problems = [] if text.strip() else [f"the print preview of {record} is empty"]
 		return problems + [
-			f"the print shows {marker!r}"
-			for marker in ("Traceback", "{{", "undefined value printed", "StopIteration")
-			if marker in text
+			f"the print preview shows {marker!r}" for marker in PRINT_FAILURES if marker in text
 		]
 	if page.kind == "web-form":
 		shown = visit.page.locator("form:visible, .web-form:visible").count()
