@@ -45,7 +45,7 @@ from lnb_casework.review.just_culture import QUESTIONS, assess
 from lnb_casework.review.workflow import APPROVED
 
 BATCH = 1000
-VOLUNTEER_CAPACITY = 40
+VOLUNTEER_CAPACITY = 60  # the busiest volunteer at 100k holds about this many open cases
 NOTE_OF = {WITHDRAWN: "withdrawal_reason", REFERRED_ON: "referred_to", CLOSED: "outcome"}
 CASE_TABLES = {
 	"processes": ("Case Process", ("process_type", "details")),
