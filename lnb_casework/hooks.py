@@ -102,3 +102,9 @@ scheduler_events = {
 		]
 	}
 }
+
+# The form sidebar offers only what the server allows (lnb_casework/public/js/form_sidebar.js).
+doctype_js = {
+	doctype: "public/js/form_sidebar.js"
+	for doctype in ("Case", "Review", "Systemic Issue", "Advocacy Action", "Healthcare Organisation")
+}

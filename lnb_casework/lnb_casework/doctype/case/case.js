@@ -1,12 +1,13 @@
 frappe.ui.form.on("Case", {
 	refresh(frm) {
 		lock_what_the_user_may_not_change(frm);
-		hide_what_a_case_never_uses(frm);
 		show_urgency(frm);
 		const can_allocate =
 			!frm.is_new() &&
 			(frappe.user.has_role("LNB Coordinator") || frappe.user.has_role("System Manager")) &&
-			["Triage", "Allocated", "Under Review", "Active Support", "Advocacy"].includes(frm.doc.workflow_state);
+			["Triage", "Allocated", "Under Review", "Active Support", "Advocacy"].includes(
+				frm.doc.workflow_state
+			);
 		if (can_allocate) {
 			const label = frm.doc.caseworker ? __("Reallocate") : __("Allocate");
 			frm.add_custom_button(label, () => allocate(frm));
@@ -19,14 +20,6 @@ function lock_what_the_user_may_not_change(frm) {
 	for (const fieldname of (frm.doc.__onload || {}).read_only_fields || []) {
 		frm.set_df_property(fieldname, "read_only", 1);
 	}
-}
-
-function hide_what_a_case_never_uses(frm) {
-	// A case is never shared, and is assigned only by allocating it (the server refuses both), so the
-	// sidebar does not offer them.
-	if (!frm.sidebar || !frm.sidebar.sidebar) return;
-	frm.sidebar.sidebar.find(".form-shared").addClass("hidden");
-	frm.sidebar.sidebar.find(".add-assignment-btn").addClass("hidden");
 }
 
 function show_urgency(frm) {
@@ -129,7 +122,9 @@ function allocate(frm, chosen = {}) {
 					"{0} has no caseworker profile yet. It records the organisations they work for, so that a conflict of interest shows, and how many cases they can carry.",
 					[frappe.utils.escape_html(caseworker.name)]
 				)}</p>
-				<button class="btn btn-sm btn-primary create-profile">${__("Create their caseworker profile")}</button>
+				<button class="btn btn-sm btn-primary create-profile">${__(
+					"Create their caseworker profile"
+				)}</button>
 			</div>`)
 			.appendTo(wrapper)
 			.find(".create-profile")
