@@ -22,8 +22,8 @@ from intake_payloads import answers, remove_intake_case, submit
 from journey import Journey, journey, make_person
 from playwright.sync_api import Browser, expect
 
-CASEWORKER = "journey-caseworker@lnb.test"
-COORDINATOR = "journey-coordinator@lnb.test"
+CASEWORKER = "caseworker-journey-caseworker@lnb.test"
+COORDINATOR = "caseworker-journey-coordinator@lnb.test"
 TRUST = "Eastmoor Hospitals NHS Trust"
 WHAT_HAPPENED = (
 	"I was excluded for five months after raising concerns about night rota gaps on the acute ward."
@@ -109,16 +109,18 @@ def add_table_row(visit: Journey, table: str, values: dict[str, str]) -> None:
 	grid.locator(".grid-body .grid-row").last.locator(".btn-open-row").click()
 	row = page.locator(".grid-row-open")
 	for fieldname, value in values.items():
-		control = row.locator(f'.frappe-control[data-fieldname="{fieldname}"]')
-		if control.locator("select").count():
+		control = row.locator(f'.form-in-grid .frappe-control[data-fieldname="{fieldname}"]')
+		control.wait_for()
+		fieldtype = control.get_attribute("data-fieldtype")
+		if fieldtype == "Select":
 			control.locator("select").select_option(value)
-		elif control.locator("textarea").count():
-			control.locator("textarea").fill(value)
-		else:
-			field = control.locator("input")
-			field.fill(value)
-			if control.get_attribute("data-fieldtype") == "Link":
-				page.locator('.awesomplete [role="option"]:visible', has_text=value).first.click()
+			expect(control.locator("select")).to_have_value(value)
+			continue
+		field = control.locator("textarea" if fieldtype in ("Small Text", "Text", "Long Text") else "input")
+		field.fill(value)
+		if fieldtype == "Link":
+			page.locator('.awesomplete [role="option"]:visible', has_text=value).first.click()
+		expect(field).to_have_value(value)
 	row.locator(".grid-collapse-row").click()
 
 
@@ -210,6 +212,8 @@ def test_caseworker_reviews_a_case_and_the_coordinator_approves_and_promotes(
 			"System failure"
 		)
 		expect(page.locator(f"{SYSTEM_REVIEW} .disabled-selected")).to_be_visible()
+		sidebar = page.locator(".form-sidebar")
+		expect(sidebar.locator(".add-assignment-btn:visible, .share-doc-btn:visible")).to_have_count(0)
 		visit.step("review-saved")
 
 		workflow_action(visit, "Submit for approval")
@@ -242,6 +246,12 @@ def test_caseworker_reviews_a_case_and_the_coordinator_approves_and_promotes(
 		expect(dialog.locator('select[data-fieldname="issue"] option:checked')).to_have_text(
 			"A new systemic issue"
 		)
+		expect(dialog.locator('input[data-fieldname="title"]')).to_have_value(
+			re.compile(f"Organisation at {TRUST}: Nobody reviewed the exclusion")
+		)
+		expect(dialog.locator('textarea[data-fieldname="description"]')).to_have_value(
+			re.compile("Nobody reviewed the exclusion")
+		)
 		visit.step("promote-dialog")
 
 		dialog.locator(".btn-primary", has_text="Promote").click()
@@ -253,7 +263,9 @@ def test_caseworker_reviews_a_case_and_the_coordinator_approves_and_promotes(
 		page.wait_for_url(re.compile(r"/app/systemic-issue/SI-"))
 		title = page.locator(".page-title .title-text:visible").first
 		expect(title).to_contain_text(f"Organisation at {TRUST}: Nobody reviewed the exclusion")
-		expect(page.locator('.frappe-control[data-fieldname="description"]')).to_contain_text(FACTOR)
+		expect(
+			page.locator('.page-container:visible .frappe-control[data-fieldname="description"]')
+		).to_contain_text(FACTOR)
 		for private in ("Adeyemi", "Olu", "1234567"):
 			expect(page.locator(".page-container:visible").first).not_to_contain_text(private)
 		visit.step("systemic-issue")

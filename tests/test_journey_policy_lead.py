@@ -101,7 +101,13 @@ def issue_from_cases() -> Iterator[dict]:
 				}
 			).insert(ignore_permissions=True)
 			reviews.append(review.name)
-			issue = promote(review.name, review.systemic_factors[0].name, issue)["systemic_issue"]
+			issue = promote(
+				review.name,
+				review.systemic_factors[0].name,
+				issue,
+				title=f"Exclusions at {ORGANISATION} are not reviewed",
+				description=f"Doctors excluded at the trust wait months; {DOCTOR} was one of them.",
+			)["systemic_issue"]
 		frappe.db.commit()
 		yield {"issue": issue, "cases": cases, "title": frappe.db.get_value("Systemic Issue", issue, "title")}
 	finally:
@@ -173,6 +179,9 @@ def test_the_policy_lead_reads_an_issue_downloads_its_summary_and_plans_an_actio
 
 		visit.goto(base_url, f"/app/systemic-issue/{issue}")
 		expect(page.locator(".page-title .title-text:visible")).to_have_text(title)
+		# only a System Manager may share a record: the sidebar does not offer it
+		expect(page.locator(".form-sidebar .share-doc-btn:visible")).to_have_count(0)
+		expect(page.locator(".form-sidebar .add-assignment-btn:visible")).to_have_count(1)
 		expect(field(page, "workflow_state").locator(".control-value")).to_have_text("Identified")
 		expect(field(page, "severity").locator("select")).to_have_value("Medium")
 		seips = field(page, "seips_components")

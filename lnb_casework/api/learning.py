@@ -36,20 +36,44 @@ def issues_matching(review: str, factor: str) -> list[dict]:
 	)
 
 
+@frappe.whitelist()
+def proposed_issue(review: str, factor: str) -> dict:
+	"""A title and description for a new issue from the factor, without the doctor's identity, for the
+	coordinator to check and edit before policy leads read them."""
+	doc, row = review_and_factor(review, factor)
+	description = anonymised(row.description, *doctor_identity(doc.case))
+	return {
+		"title": new_issue_title(row.seips_component, row.organisation, description),
+		"description": description,
+	}
+
+
 @frappe.whitelist(methods=["POST"])
-def promote(review: str, factor: str, issue: str | None = None) -> dict:
-	"""Adds the review's case to an existing issue, or makes a new issue from the factor, and links both ways."""
+def promote(
+	review: str,
+	factor: str,
+	issue: str | None = None,
+	title: str | None = None,
+	description: str | None = None,
+) -> dict:
+	"""Adds the review's case to an existing issue, or makes a new issue from the factor, and links both ways.
+
+	A new issue takes the title and description the coordinator wrote (the dialog proposes them, see
+	proposed_issue); without them it names only the component and organisation, as the factor's own words
+	were written about one case and policy leads read the issue."""
 	doc, row = review_and_factor(review, factor)
 	if issue:
 		if not frappe.db.exists("Systemic Issue", issue):
 			frappe.throw(_("Could not find Systemic Issue {0}").format(issue), frappe.DoesNotExistError)
 	else:
-		description = anonymised(row.description, *doctor_identity(doc.case))
+		identity = doctor_identity(doc.case)
+		description = anonymised(description, *identity)
+		title = anonymised(title, *identity) or new_issue_title(row.seips_component, row.organisation)
 		issue = (
 			frappe.get_doc(
 				{
 					"doctype": "Systemic Issue",
-					"title": new_issue_title(row.seips_component, row.organisation, description),
+					"title": title,
 					"description": description,
 					"seips_components": [{"seips_component": row.seips_component}],
 					"organisations": [{"organisation": row.organisation}] if row.organisation else [],

@@ -121,15 +121,23 @@ class TestLearningLoop(FrappeTestCase):
 	def test_promotion_creates_an_issue_then_extends_the_matching_one(self):
 		first_case, first_review, first_factor = reviewed_case(PEOPLE[CASEWORKER], "learn-one@example.com")
 		frappe.set_user(PEOPLE[CASEWORKER])
-		created = promote(first_review, first_factor)
+		created = promote(
+			first_review,
+			first_factor,
+			title="Exclusions are not reviewed at the trust",
+			description="Dr Amina Khan (amina.khan@example.com) and others wait months: no exclusion reviews.",
+		)
 		issue = created["systemic_issue"]
 		self.assertEqual(self.count(issue), 1)
 		# one case publishes 0 or 3: it never shows as itself
 		self.assertEqual(created["case_count"], shown([first_case]))
 		self.assertIn(created["case_count"], ("0", "<5"))
 		stored = frappe.get_doc("Systemic Issue", issue)
-		self.assertEqual(stored.title, f"Organisation at {TRUST}: No exclusion reviews")
-		self.assertEqual(stored.description, "No exclusion reviews.")
+		self.assertEqual(stored.title, "Exclusions are not reviewed at the trust")
+		self.assertEqual(
+			stored.description,
+			"[the doctor] ([email address]) and others wait months: no exclusion reviews.",
+		)
 		self.assertEqual(created["title"], stored.title)
 		self.assertEqual([row.organisation for row in stored.organisations], [TRUST])
 		self.assertEqual(stored.workflow_state, "Identified")
@@ -177,6 +185,10 @@ class TestLearningLoop(FrappeTestCase):
 	def test_the_extract_counts_kinds_and_names_nobody(self):
 		case, review, factor = reviewed_case(PEOPLE[CASEWORKER], "learn-extract@example.com")
 		issue = promote(review, factor)["systemic_issue"]
+		# with no words from whoever promoted it, the factor's own words (about one case) stay on the review
+		title, description = frappe.db.get_value("Systemic Issue", issue, ["title", "description"])
+		self.assertEqual(title, f"Organisation at {TRUST}")
+		self.assertFalse(description)
 		extract = frappe.db.get_value("Systemic Issue", issue, "anonymised_extract")
 		for kind, table in (
 			("MHPS investigation", "Review Procedural Failure"),

@@ -57,9 +57,7 @@ function story_html(story) {
 		<p class="mb-1"><strong>${__("Discrimination")}:</strong> ${discrimination}</p>
 		${
 			story.wellbeing
-				? `<p class="mb-0"><strong>${__("Wellbeing")}:</strong> ${e(
-						__(story.wellbeing)
-				  )}</p>`
+				? `<p class="mb-0"><strong>${__("Wellbeing")}:</strong> ${e(__(story.wellbeing))}</p>`
 				: ""
 		}
 	</div>`;
@@ -95,6 +93,23 @@ function promote_factor(frm) {
 				label: __("Add the case to an existing issue, or start a new one"),
 				options: [{ value: "", label: __("A new systemic issue") }],
 			},
+			{
+				fieldname: "title",
+				fieldtype: "Data",
+				label: __("Title of the new issue"),
+				depends_on: "eval:!doc.issue",
+				mandatory_depends_on: "eval:!doc.issue",
+			},
+			{
+				fieldname: "description",
+				fieldtype: "Small Text",
+				label: __("Description of the new issue"),
+				description: __(
+					"Policy leads read the title and description. Leave out anything that could identify the doctor or the case."
+				),
+				depends_on: "eval:!doc.issue",
+				mandatory_depends_on: "eval:!doc.issue",
+			},
 		],
 		primary_action_label: __("Promote"),
 		primary_action(values) {
@@ -105,6 +120,8 @@ function promote_factor(frm) {
 						review: frm.doc.name,
 						factor: values.factor,
 						issue: values.issue || null,
+						title: values.issue ? null : values.title,
+						description: values.issue ? null : values.description,
 					},
 					freeze: true,
 				})
@@ -136,6 +153,12 @@ function promote_factor(frm) {
 function offer_matching_issues(frm, dialog) {
 	const factor = dialog.get_value("factor");
 	if (!factor) return;
+	frappe
+		.call({
+			method: "lnb_casework.api.learning.proposed_issue",
+			args: { review: frm.doc.name, factor },
+		})
+		.then((r) => dialog.set_values(r.message));
 	frappe
 		.call({
 			method: "lnb_casework.api.learning.issues_matching",
