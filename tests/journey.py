@@ -104,7 +104,9 @@ class Journey:
 
 	def not_found(self) -> list[str]:
 		with contextlib.suppress(PlaywrightError):
-			headings = self.page.locator(".page-title .title-text:visible, h1:visible, .page-card-head:visible")
+			headings = self.page.locator(
+				".page-title .title-text:visible, h1:visible, .page-card-head:visible"
+			)
 			for heading in headings.all():
 				text = heading.inner_text(timeout=1000).strip()
 				if text in ("Not found", "Not Found", "Page Not Found", "Not Permitted", "Server Error"):
@@ -128,14 +130,18 @@ class Journey:
 		self.page.goto(f"{base_url}/login")
 
 	def _on_response(self, response: Response) -> None:
-		if response.status < 400 or not ("/api/" in response.url or response.request.resource_type == "document"):
+		if response.status < 400 or not (
+			"/api/" in response.url or response.request.resource_type == "document"
+		):
 			return
 		if any(pattern.search(response.url) for pattern in self.expected_refusals):
 			return
 		body = ""
 		with contextlib.suppress(PlaywrightError):
 			body = response.text()[:300]
-		self.problems.append(f"{response.request.method} {response.url[:300]} answered {response.status}: {body}")
+		self.problems.append(
+			f"{response.request.method} {response.url[:300]} answered {response.status}: {body}"
+		)
 
 	def _on_console(self, message: ConsoleMessage) -> None:
 		if message.type != "error" or any(noise in message.text for noise in HARMLESS_CONSOLE):
@@ -153,7 +159,9 @@ def journey(browser: Browser, name: str, *, phone: bool = False) -> Iterator[Jou
 	context.set_default_timeout(WAIT_MS)
 	page = context.new_page()
 	visit = Journey(page=page, name=name)
-	page.on("pageerror", lambda error: visit.problems.append(f"{page.url}: script error {error.message[:300]}"))
+	page.on(
+		"pageerror", lambda error: visit.problems.append(f"{page.url}: script error {error.message[:300]}")
+	)
 	page.on("console", visit._on_console)
 	page.on("response", visit._on_response)
 	try:

@@ -256,6 +256,13 @@ class TestCase(FrappeTestCase):
 			stored.save()
 
 	@change_settings("LNB Settings", {"coordinator_alert_emails": ""})
-	def test_no_coordinator_recipients_only_acknowledges(self):
+	def test_no_coordinator_recipients_alerts_every_enabled_coordinator(self):
+		coordinator = make_user("alerted-coordinator@example.com", "LNB Coordinator")
 		case = submit_through_form(email="quiet@example.com")
-		self.assertEqual(frappe.db.count("Email Queue", {"reference_name": case.name}), 1)
+		recipients = {
+			row.recipient
+			for queued in frappe.get_all("Email Queue", {"reference_name": case.name}, pluck="name")
+			for row in frappe.get_doc("Email Queue", queued).recipients
+		}
+		self.assertIn("quiet@example.com", recipients)
+		self.assertIn(coordinator, recipients)
