@@ -108,3 +108,5 @@ doctype_js = {
 	doctype: "public/js/form_sidebar.js"
 	for doctype in ("Case", "Review", "Systemic Issue", "Advocacy Action", "Healthcare Organisation")
 }
+
+boot_session = "lnb_casework.boot.workspaces_the_user_may_open"

@@ -237,6 +237,10 @@ def test_the_policy_lead_reads_an_issue_downloads_its_summary_and_plans_an_actio
 		show_nobody(page, "the advocacy action")
 		visit.step("action-saved")
 
+		# opened afresh from a link, the action's breadcrumb leads to the policy lead's own home
+		page.reload()
+		expect(page.locator("#navbar-breadcrumbs a").first).to_have_text("Systemic Learning")
+
 	import frappe
 
 	frappe.db.rollback()
