@@ -262,8 +262,10 @@ class TestLearnNotBlameWorkspace(FrappeTestCase):
 		self.assertEqual([card.label for card in page["number_cards"]["items"]], list(CARDS))
 		self.assertEqual([chart.label for chart in page["charts"]["items"]], list(CHARTS))
 		shortcuts = [shortcut["label"] for shortcut in page["shortcuts"]["items"]]
-		self.assertEqual(shortcuts[:4], ["Case", "Review", "Systemic Issue", "Advocacy Action"])
-		self.assertIn("Discrimination and Disproportionality", shortcuts)
+		self.assertEqual(shortcuts, ["Case", "Review", "Caseload", "Deadlines Due", "Case Ageing"])
+		links = [link["label"] for card in page["cards"]["items"] for link in card["links"]]
+		self.assertIn("Discrimination and Disproportionality", links)
+		self.assertFalse(set(shortcuts) & set(links), "each record or report is offered once")
 		figures = headlines.headline_figures()
 		for name, figure in CARDS.items():
 			card = frappe.get_doc("Number Card", name)
