@@ -11,13 +11,10 @@ def workspaces_the_user_may_open(bootinfo) -> None:
 	names = workspaces.get("LNB Casework")
 	if not names:
 		return
+	needed: dict[str, set[str]] = {}
+	for row in frappe.get_all(
+		"Has Role", {"parenttype": "Workspace", "parent": ("in", names)}, ["parent", "role"]
+	):
+		needed.setdefault(row.parent, set()).add(row.role)
 	roles = set(frappe.get_roles())
-	allowed = {
-		name
-		for name in names
-		if not (
-			needed := frappe.get_all("Has Role", {"parent": name, "parenttype": "Workspace"}, pluck="role")
-		)
-		or roles.intersection(needed)
-	}
-	workspaces["LNB Casework"] = [name for name in names if name in allowed]
+	workspaces["LNB Casework"] = [name for name in names if name not in needed or roles & needed[name]]

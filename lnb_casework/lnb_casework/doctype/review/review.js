@@ -145,12 +145,16 @@ function promote_factor(frm) {
 				});
 		},
 	});
-	dialog.fields_dict.factor.$input.on("change", () => offer_matching_issues(frm, dialog));
+	const on_factor_chosen = () => {
+		propose_issue_text(frm, dialog);
+		offer_matching_issues(frm, dialog);
+	};
+	dialog.fields_dict.factor.$input.on("change", on_factor_chosen);
 	dialog.show();
-	offer_matching_issues(frm, dialog);
+	on_factor_chosen();
 }
 
-function offer_matching_issues(frm, dialog) {
+function propose_issue_text(frm, dialog) {
 	const factor = dialog.get_value("factor");
 	if (!factor) return;
 	frappe
@@ -159,6 +163,11 @@ function offer_matching_issues(frm, dialog) {
 			args: { review: frm.doc.name, factor },
 		})
 		.then((r) => dialog.set_values(r.message));
+}
+
+function offer_matching_issues(frm, dialog) {
+	const factor = dialog.get_value("factor");
+	if (!factor) return;
 	frappe
 		.call({
 			method: "lnb_casework.api.learning.issues_matching",
