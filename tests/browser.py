@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Locator, Page, sync_playwright
 from playwright.sync_api import Error as PlaywrightError
 
 # The machine's closed network refuses Chromium's own background connections; these keep it quiet.
@@ -50,3 +50,13 @@ def save_evidence(page: Page, screenshot_name: str, trace_name: str, *, full_pag
 	with contextlib.suppress(PlaywrightError):
 		page.context.tracing.stop(path=str(artifact(trace_name)))
 		print(f"A trace of the visit (playwright show-trace): {artifact(trace_name)}")
+
+
+def control(page: Page, tag: str, fieldname: str) -> Locator:
+	"""The visible control of a web form field; Frappe renders each with its fieldname in data-fieldname."""
+	return page.locator(f'.web-form {tag}[data-fieldname="{fieldname}"]:visible')
+
+
+def field_problem(page: Page, fieldname: str) -> Locator:
+	"""The intake's message beside a field whose answer the server's rules refuse."""
+	return page.locator(f'.lnb-field-problem[data-fieldname="{fieldname}"]')

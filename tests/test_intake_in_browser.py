@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from browser import artifact, save_evidence
+from browser import artifact, control, field_problem, save_evidence
 from playwright.sync_api import (
 	Browser,
 	ConsoleMessage,
@@ -89,15 +89,6 @@ def phone(chromium: Browser) -> Iterator[Phone]:
 	with contextlib.suppress(PlaywrightError):
 		context.tracing.stop()  # kept only when the test fails; see save_evidence
 	context.close()
-
-
-def control(page: Page, tag: str, fieldname: str) -> Locator:
-	"""The visible control of a form field; Frappe renders each with its fieldname in data-fieldname."""
-	return page.locator(f'.web-form {tag}[data-fieldname="{fieldname}"]:visible')
-
-
-def field_problem(page: Page, fieldname: str) -> Locator:
-	return page.locator(f'.lnb-field-problem[data-fieldname="{fieldname}"]')
 
 
 def type_into(page: Page, tag: str, fieldname: str, value: str) -> None:

@@ -16,7 +16,7 @@ from pathlib import Path
 import frappe
 import pytest
 from aiosmtpd.controller import Controller
-from browser import artifact
+from browser import artifact, control, field_problem
 from intake_payloads import remove_intake_case
 from journey import Journey, journey, make_person
 from playwright.sync_api import Browser, Locator, Page, expect
@@ -114,14 +114,6 @@ def a_small_pdf(folder: Path) -> Path:
 	pdf = folder / FILE_NAME
 	pdf.write_bytes(b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n")
 	return pdf
-
-
-def control(page: Page, tag: str, fieldname: str) -> Locator:
-	return page.locator(f'.web-form {tag}[data-fieldname="{fieldname}"]:visible')
-
-
-def problem(page: Page, fieldname: str) -> Locator:
-	return page.locator(f'.lnb-field-problem[data-fieldname="{fieldname}"]')
 
 
 def type_into(page: Page, tag: str, fieldname: str, value: str) -> None:
@@ -272,8 +264,8 @@ def fill_in_the_form(visit: Journey, base_url: str, contact: str, pdf: Path) -> 
 	page.locator(".modal.show").get_by_role("button", name="Close").click()
 	expect(page.locator(".modal-backdrop")).to_have_count(0)
 	for fieldname in REQUIRED:
-		expect(problem(page, fieldname)).to_be_visible()
-	problem(page, "doctor_name").scroll_into_view_if_needed()
+		expect(field_problem(page, fieldname)).to_be_visible()
+	field_problem(page, "doctor_name").scroll_into_view_if_needed()
 	visit.step("sent-empty")
 
 	type_into(page, "input", "doctor_name", "Dr Ngozi Okafor")
@@ -317,14 +309,16 @@ def fill_in_the_form(visit: Journey, base_url: str, contact: str, pdf: Path) -> 
 	expect(tick).to_be_checked()
 	for fieldname in REQUIRED:
 		if fieldname != "email":
-			expect(problem(page, fieldname), f"{fieldname} answered, its problem clears").to_have_count(0)
+			expect(field_problem(page, fieldname), f"{fieldname} answered, its problem clears").to_have_count(
+				0
+			)
 	visit.step("consent-with-an-address")
 
 
 def make_and_correct_a_mistake(visit: Journey, doctor: str) -> None:
 	page = visit.page
 	type_into(page, "input", "email", BAD_EMAIL)
-	shown = problem(page, "email")
+	shown = field_problem(page, "email")
 	expect(shown, "leaving a wrong email address shows why it is wrong").to_be_visible()
 	expect(shown).to_contain_text("does not look like an email address")
 	shown.scroll_into_view_if_needed()

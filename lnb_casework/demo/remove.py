@@ -8,15 +8,6 @@ from lnb_casework.learning.issues import refresh_issue
 
 GENERATED_CASES = "select name from `tabCase` where email like %(generated)s"
 GENERATED_REVIEWS = f"select name from `tabReview` where `case` in ({GENERATED_CASES})"
-CASE_TABLES = (
-	"Case Process",
-	"Case Key Date",
-	"Case Discrimination Kind",
-	"Case Deadline",
-	"Related Case",
-	"Case Intake Correction",
-)
-REVIEW_TABLES = ("Review Procedural Failure", "Review Unfairness", "Review Systemic Factor")
 # (doctype, its column naming a doctype, its column naming the record): what Frappe keeps about a record
 ABOUT_RECORDS = (
 	("ToDo", "reference_type", "reference_name"),
@@ -52,13 +43,13 @@ def remove_generated() -> int:
 			frappe.db.sql(
 				f"delete from `tab{doctype}` where `{kind}` = '{about}' and `{record}` in ({names})", values
 			)
-	for table in REVIEW_TABLES:
+	for table in child_tables("Review"):
 		frappe.db.sql(f"delete from `tab{table}` where parent in ({GENERATED_REVIEWS})", values)
 	frappe.db.sql(f"delete from `tabReview` where `case` in ({GENERATED_CASES})", values)
 	for doctype in ("Case State Change", "Equality Monitoring", "Systemic Issue Evidence"):
 		frappe.db.sql(f"delete from `tab{doctype}` where `case` in ({GENERATED_CASES})", values)
 	frappe.db.sql(f"delete from `tabRelated Case` where related_case in ({GENERATED_CASES})", values)
-	for table in CASE_TABLES:
+	for table in child_tables("Case"):
 		frappe.db.sql(
 			f"delete from `tab{table}` where parenttype = 'Case' and parent in ({GENERATED_CASES})", values
 		)
@@ -122,3 +113,7 @@ def forget_traces(doctype: str, names: list[str]) -> None:
 		frappe.db.delete("Comment", {"reference_doctype": doctype, "reference_name": ("in", batch)})
 		frappe.db.delete("Version", {"ref_doctype": doctype, "docname": ("in", batch)})
 		frappe.db.delete("Deleted Document", {"deleted_doctype": doctype, "deleted_name": ("in", batch)})
+
+
+def child_tables(doctype: str) -> list[str]:
+	return [field.options for field in frappe.get_meta(doctype).get_table_fields()]
