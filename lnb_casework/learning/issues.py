@@ -129,18 +129,6 @@ def add_evidence(issue: str, review, factor_row: str) -> str:
 	return existing
 
 
-def remove_evidence(evidence_name: str) -> None:
-	row = frappe.db.get_value(
-		"Systemic Issue Evidence", evidence_name, ["systemic_issue", "review_factor"], as_dict=True
-	)
-	frappe.delete_doc("Systemic Issue Evidence", evidence_name, ignore_permissions=True)
-	if row.review_factor:
-		frappe.db.set_value(
-			"Review Systemic Factor", row.review_factor, "systemic_issue", None, update_modified=False
-		)
-	refresh_issue(row.systemic_issue)
-
-
 def matching_issues(seips_component: str, organisation: str | None) -> list[str]:
 	"""Open issues naming the same SEIPS component and, when given, the same organisation."""
 	issue = frappe.qb.DocType("Systemic Issue")
