@@ -1,7 +1,7 @@
-"""POLICY.md over real HTTP, as real users of each role signed in with API keys.
+"""docs/access-policy.md over real HTTP, as real users of each role signed in with API keys.
 
 Two caseworkers hold one allocated case each; a third case is in triage, allocated to nobody. Every way
-in that POLICY.md lists must show each caseworker their own case and nothing of the others.
+in that docs/access-policy.md lists must show each caseworker their own case and nothing of the others.
 """
 
 import json

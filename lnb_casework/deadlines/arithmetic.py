@@ -1,4 +1,4 @@
-"""Deadlines whose rule is known, counted as ../shared/DOMAIN.md's worked examples count them.
+"""Deadlines whose rule is known, counted as docs/deadlines.md says, with its worked examples.
 
 Pure functions: dates in, a date and how it was counted out. The limits themselves (three months, six
 months, four weeks) are settings, passed in, because the law changes.

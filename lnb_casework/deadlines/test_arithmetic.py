@@ -1,4 +1,4 @@
-"""Deadline arithmetic against DOMAIN.md's worked examples, month ends and leap years: no database."""
+"""Deadline arithmetic against docs/deadlines.md's worked examples, month ends and leap years: no database."""
 
 import unittest
 from datetime import date

@@ -16,7 +16,7 @@ from lnb_casework.intake.sealed_answers import Answers, AnswerSeal, SealedAnswer
 
 PREFER_NOT_TO_SAY = "Prefer not to say"
 
-# How reports and settings name each question (DOMAIN.md, "Discrimination and equality monitoring"). The
+# How reports and settings name each question (docs/equality-monitoring.md). The
 # form asks them in the doctor's words (Equality Monitoring's field labels); the answers are that doctype's
 # Select options, read by question_answers. Reference Population Share's "question" offers these labels.
 QUESTION_LABELS = {

@@ -1,4 +1,4 @@
-"""The NHS Just Culture guide (2018), as ../shared/DOMAIN.md says a review applies it.
+"""The NHS Just Culture guide (2018), as a review applies it (docs/just-culture.md).
 
 Each question is answered Yes, No or Unknown. The tests are taken in order 1 to 5 and the first decisive
 answer decides. Within a test every question counts at once (any Yes to test 2 is decisive, whichever

@@ -1,4 +1,4 @@
-"""The Just Culture outcome, derived exactly as ../shared/DOMAIN.md says: pure, no database."""
+"""The Just Culture outcome, derived exactly as docs/just-culture.md says: pure, no database."""
 
 import unittest
 
