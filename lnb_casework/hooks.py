@@ -94,6 +94,8 @@ jinja = {"methods": ["lnb_casework.learning.summary.learning_summary"]}
 # Every morning, UK time (the site's time zone): alerts for what has fallen due since yesterday.
 scheduler_events = {
 	"cron": {
+		# an hour before the alerts, so the reminders see each exclusion review already rolled on
+		"0 6 * * *": ["lnb_casework.deadlines.case_deadlines.roll_passed_exclusion_reviews"],
 		"0 7 * * *": [
 			"lnb_casework.alerts.scheduled.send_deadline_reminders",
 			"lnb_casework.alerts.scheduled.send_stalled_case_alerts",

@@ -12,8 +12,6 @@ from frappe.utils import date_diff, format_date, get_url, get_url_to_form, getda
 from lnb_casework.alerts.due import alert_key, digest_is_due, reminder_stage, week_of
 from lnb_casework.alerts.sending import coordinators, send_once
 from lnb_casework.casework.rules import OPEN_STATES
-from lnb_casework.deadlines.arithmetic import next_exclusion_review
-from lnb_casework.deadlines.computed import EXCLUSION_REVIEW
 from lnb_casework.lnb_casework.doctype.lnb_settings.lnb_settings import get_lnb_settings, reminder_days
 from lnb_casework.oversight.headlines import (
 	DEADLINE_TABLES,
@@ -38,9 +36,10 @@ def digest_labels() -> dict[str, str]:
 
 
 def send_deadline_reminders(today: datetime.date | None = None) -> int:
-	"""One reminder per case, deadline day and configured stage (14, 7, 2 days before...)."""
+	"""One reminder per case, deadline day and configured stage (14, 7, 2 days before...). It only reads:
+	exclusion reviews that have passed are rolled on earlier each morning, through their cases
+	(deadlines/case_deadlines.py)."""
 	today = getdate(today)
-	roll_exclusion_reviews(today)
 	stages = reminder_days(get_lnb_settings().deadline_reminder_days)
 	if not stages:
 		return 0
@@ -99,29 +98,6 @@ def open_case_rows_dated_between(
 		.where(case.workflow_state.isin(OPEN_STATES))
 		.run(as_dict=True)
 	)
-
-
-def roll_exclusion_reviews(today: datetime.date) -> None:
-	"""Moves each passed exclusion review of an open case on to the next one."""
-	settings = get_lnb_settings()
-	deadline, case = DocType("Case Deadline"), DocType("Case")
-	passed = (
-		frappe.qb.from_(deadline)
-		.join(case)
-		.on(deadline.parent == case.name)
-		.select(deadline.name, case.excluded_from)
-		.where(deadline.parenttype == "Case")
-		.where(deadline.rule == EXCLUSION_REVIEW)
-		.where(deadline.due_date < today)
-		.where(case.workflow_state.isin(OPEN_STATES))
-		.where(case.excluded_from.isnotnull())
-		.run(as_dict=True)
-	)
-	for row in passed:
-		review = next_exclusion_review(
-			getdate(row.excluded_from), today, settings.exclusion_review_weeks or 4
-		)
-		frappe.db.set_value("Case Deadline", row.name, {"due_date": review.due, "how": review.how})
 
 
 def send_stalled_case_alerts(now: datetime.datetime | None = None) -> int:

@@ -66,7 +66,8 @@ class Case(Document):
 		problems = intake_problems(answers, self.select_choices(), consent_needed=self.is_new())
 		if problems:
 			raise_intake_problems(problems, self.meta)
-		self.last_activity_on = now_datetime()
+		if not self.flags.not_activity:  # the daily roll of its deadlines (deadlines/case_deadlines.py)
+			self.last_activity_on = now_datetime()
 		if not self.is_new():
 			self.keep_related_cases_the_user_was_not_shown()
 			self.keep_intake_unless_corrected()
