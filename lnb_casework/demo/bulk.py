@@ -39,7 +39,7 @@ from lnb_casework.demo.plan import (
 )
 from lnb_casework.intake.equality import EQUALITY_QUESTIONS, answer_seal
 from lnb_casework.intake.rules import is_urgent
-from lnb_casework.learning.issues import refresh_issue
+from lnb_casework.learning.summary import refresh_issue
 from lnb_casework.lnb_casework.doctype.lnb_settings.lnb_settings import get_lnb_settings
 from lnb_casework.review.just_culture import QUESTIONS, assess
 from lnb_casework.review.workflow import APPROVED

@@ -4,7 +4,7 @@ example.invalid, its people, organisations, issues and actions are those plan.py
 import frappe
 
 from lnb_casework.demo.plan import ACTIONS, DOMAIN, GENERATED_EMAILS, ISSUES, ORGANISATIONS, PEOPLE
-from lnb_casework.learning.issues import refresh_issue
+from lnb_casework.learning.summary import refresh_issue
 
 GENERATED_CASES = "select name from `tabCase` where email like %(generated)s"
 GENERATED_REVIEWS = f"select name from `tabReview` where `case` in ({GENERATED_CASES})"

@@ -74,34 +74,6 @@ def evidence_of(issue: str) -> list[EvidenceRow]:
 	]
 
 
-def refresh_issue(issue: str) -> IssueFigures:
-	"""Writes the issue's anonymised figures from its evidence."""
-	from lnb_casework.learning.summary import extract_text, shown_count
-
-	evidence = evidence_of(issue)
-	figures = issue_figures(evidence)
-	frappe.db.set_value(
-		"Systemic Issue",
-		issue,
-		{
-			"case_count": shown_count(counted_cases(evidence)),
-			"first_seen": figures.first_seen,
-			"last_seen": figures.last_seen,
-			"anonymised_extract": extract_text(issue),
-		},
-		update_modified=False,
-	)
-	return figures
-
-
-def refresh_issues_of_case(case: str) -> None:
-	"""A case's state decides whether it counts (withdrawn cases do not)."""
-	for issue in frappe.get_all(
-		"Systemic Issue Evidence", filters={"case": case}, pluck="systemic_issue", distinct=True
-	):
-		refresh_issue(issue)
-
-
 def add_evidence(issue: str, review, factor_row: str) -> str:
 	"""Links a review's systemic factor to an issue, both ways; a case already evidencing it counts once."""
 	existing = frappe.db.get_value(
@@ -125,7 +97,6 @@ def add_evidence(issue: str, review, factor_row: str) -> str:
 			.name
 		)
 	frappe.db.set_value("Review Systemic Factor", factor_row, "systemic_issue", issue, update_modified=False)
-	refresh_issue(issue)
 	return existing
 
 

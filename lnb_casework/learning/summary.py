@@ -14,8 +14,15 @@ import frappe
 from frappe import _
 from frappe.utils import getdate
 
+from lnb_casework.casework.rules import WITHDRAWN
 from lnb_casework.learning.disclosure import perturbation_note, site_perturbation
-from lnb_casework.learning.issues import WITHDRAWN, evidence_of, kinds_by_month
+from lnb_casework.learning.issues import (
+	IssueFigures,
+	counted_cases,
+	evidence_of,
+	issue_figures,
+	kinds_by_month,
+)
 from lnb_casework.learning.suppression import (
 	SECONDARY_MARKER,
 	suppress_counts,
@@ -104,6 +111,33 @@ def extract_text(issue: str) -> str:
 			if shown:
 				lines.append(f"  {month}: {shown}")
 	return "\n".join(lines)
+
+
+def refresh_issue(issue: str) -> IssueFigures:
+	"""Writes the figures the issue shows (its published case count, first and last seen, the extract)
+	from its evidence. Here rather than in learning/issues.py, which this module reads the evidence from."""
+	evidence = evidence_of(issue)
+	figures = issue_figures(evidence)
+	frappe.db.set_value(
+		"Systemic Issue",
+		issue,
+		{
+			"case_count": shown_count(counted_cases(evidence)),
+			"first_seen": figures.first_seen,
+			"last_seen": figures.last_seen,
+			"anonymised_extract": extract_text(issue),
+		},
+		update_modified=False,
+	)
+	return figures
+
+
+def refresh_issues_of_case(case: str) -> None:
+	"""A case's state decides whether it counts (withdrawn cases do not)."""
+	for issue in frappe.get_all(
+		"Systemic Issue Evidence", filters={"case": case}, pluck="systemic_issue", distinct=True
+	):
+		refresh_issue(issue)
 
 
 def learning_summary(issue: str) -> dict:

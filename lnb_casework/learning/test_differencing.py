@@ -15,7 +15,7 @@ from frappe.utils import getdate, today
 from lnb_casework.casework.rules import COORDINATOR, POLICY_LEAD
 from lnb_casework.casework.test_casework import case_in
 from lnb_casework.intake.equality import QUESTION_LABELS, question_answers
-from lnb_casework.learning.issues import refresh_issue
+from lnb_casework.learning.summary import refresh_issue
 from lnb_casework.learning.test_perturbation import best_guess_of_difference, expected_success
 from lnb_casework.lnb_casework.doctype.case.test_case import make_user, submit_through_form
 

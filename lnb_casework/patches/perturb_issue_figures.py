@@ -4,7 +4,7 @@ the perturbed SEIPS report would undo the noise. Idempotent: it writes what refr
 
 import frappe
 
-from lnb_casework.learning.issues import refresh_issue
+from lnb_casework.learning.summary import refresh_issue
 
 
 def execute() -> None:

@@ -32,7 +32,7 @@ from lnb_casework.intake.rules import (
 	intake_problems,
 	is_urgent,
 )
-from lnb_casework.learning.issues import refresh_issues_of_case
+from lnb_casework.learning.summary import refresh_issues_of_case
 from lnb_casework.lnb_casework.doctype.lnb_settings.lnb_settings import get_lnb_settings
 from lnb_casework.permissions import may_read_case
 

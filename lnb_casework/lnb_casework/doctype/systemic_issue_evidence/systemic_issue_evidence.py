@@ -1,10 +1,14 @@
 import frappe
 from frappe.model.document import Document
 
-from lnb_casework.learning.issues import refresh_issue
+from lnb_casework.learning.summary import refresh_issue
 
 
 class SystemicIssueEvidence(Document):
+	def after_insert(self) -> None:
+		"""However the evidence comes (promotion, the desk, REST or code), its issue's figures count it."""
+		refresh_issue(self.systemic_issue)
+
 	def after_delete(self) -> None:
 		"""However the evidence goes (the desk, REST or code), its issue's figures are worked out again
 		without it, and the review's factor stops naming the issue unless other evidence still links them."""
