@@ -49,6 +49,12 @@ def make_user(email: str, *roles: str) -> str:
 	return email
 
 
+def make_users(role_of: dict[str, str]) -> None:
+	"""Test users, each with one role: {email: role}."""
+	for email, role in role_of.items():
+		make_user(email, role)
+
+
 class TestCase(FrappeTestCase):
 	def setUp(self):
 		settings = frappe.get_single("LNB Settings")

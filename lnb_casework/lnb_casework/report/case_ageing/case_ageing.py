@@ -23,6 +23,7 @@ from frappe.utils import flt, now_datetime
 
 from lnb_casework.casework.rules import ENDED_STATES, OPEN_STATES, stalled_cutoff
 from lnb_casework.lnb_casework.doctype.lnb_settings.lnb_settings import stalled_after_days
+from lnb_casework.oversight.case_columns import case_columns
 from lnb_casework.oversight.headlines import stalled_filters
 from lnb_casework.oversight.report_filters import check, choice, name_of, report_filters
 
@@ -125,15 +126,7 @@ def state_field(state: str) -> str:
 
 def columns(states: list[str]) -> list[dict]:
 	return [
-		{"fieldname": "case", "label": _("Case"), "fieldtype": "Link", "options": "Case", "width": 150},
-		{"fieldname": "workflow_state", "label": _("State"), "fieldtype": "Data", "width": 120},
-		{
-			"fieldname": "caseworker",
-			"label": _("Caseworker"),
-			"fieldtype": "Link",
-			"options": "User",
-			"width": 200,
-		},
+		*case_columns(),
 		{"fieldname": "days_in_state", "label": _("Days in this state"), "fieldtype": "Int", "width": 130},
 		{
 			"fieldname": "days_since_activity",

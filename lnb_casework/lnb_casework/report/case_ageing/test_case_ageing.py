@@ -8,7 +8,7 @@ from frappe.utils import get_datetime
 
 from lnb_casework.casework.rules import CASEWORKER, COORDINATOR, POLICY_LEAD
 from lnb_casework.casework.test_casework import case_in
-from lnb_casework.lnb_casework.doctype.case.test_case import make_user
+from lnb_casework.lnb_casework.doctype.case.test_case import make_users
 from lnb_casework.lnb_casework.report.case_ageing.case_ageing import execute, time_in_states
 
 FIRST, SECOND = "ageing-one@lnb.test", "ageing-two@lnb.test"
@@ -72,10 +72,7 @@ class TestCaseAgeing(FrappeTestCase):
 	@classmethod
 	def setUpClass(cls):
 		super().setUpClass()
-		make_user(FIRST, CASEWORKER)
-		make_user(SECOND, CASEWORKER)
-		make_user(LEAD, COORDINATOR)
-		make_user(POLICY, POLICY_LEAD)
+		make_users({FIRST: CASEWORKER, SECOND: CASEWORKER, LEAD: COORDINATOR, POLICY: POLICY_LEAD})
 		frappe.db.delete("Case")
 		frappe.db.delete("Case State Change")
 		# stalled: its last activity is a minute before the cutoff (21 days before NOW)

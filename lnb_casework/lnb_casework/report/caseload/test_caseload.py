@@ -3,7 +3,7 @@ from frappe.tests.utils import FrappeTestCase
 
 from lnb_casework.casework.rules import CASEWORKER, COORDINATOR
 from lnb_casework.casework.test_casework import case_in
-from lnb_casework.lnb_casework.doctype.case.test_case import make_user
+from lnb_casework.lnb_casework.doctype.case.test_case import make_users
 from lnb_casework.lnb_casework.report.caseload.caseload import execute
 
 FIRST, SECOND = "caseload-one@lnb.test", "caseload-two@lnb.test"
@@ -14,9 +14,7 @@ class TestCaseload(FrappeTestCase):
 	@classmethod
 	def setUpClass(cls):
 		super().setUpClass()
-		make_user(FIRST, CASEWORKER)
-		make_user(SECOND, CASEWORKER)
-		make_user(LEAD, COORDINATOR)
+		make_users({FIRST: CASEWORKER, SECOND: CASEWORKER, LEAD: COORDINATOR})
 		frappe.db.delete("Case")
 		for state, caseworker in (
 			("Under Review", FIRST),

@@ -9,6 +9,7 @@ from frappe import _
 from frappe.utils import add_days, date_diff, getdate, today
 
 from lnb_casework.casework.rules import OPEN_STATES
+from lnb_casework.oversight.case_columns import case_columns
 from lnb_casework.oversight.report_filters import report_filters, whole_number
 
 DEFAULT_DAYS = 30
@@ -59,15 +60,7 @@ def execute(filters: dict | None = None):
 		{"fieldname": "source", "label": _("Source"), "fieldtype": "Data", "width": 140},
 		{"fieldname": "how", "label": _("How it was counted"), "fieldtype": "Data", "width": 260},
 		{"fieldname": "check_date", "label": _("Check"), "fieldtype": "Check", "width": 70},
-		{"fieldname": "case", "label": _("Case"), "fieldtype": "Link", "options": "Case", "width": 150},
-		{"fieldname": "workflow_state", "label": _("State"), "fieldtype": "Data", "width": 120},
-		{
-			"fieldname": "caseworker",
-			"label": _("Caseworker"),
-			"fieldtype": "Link",
-			"options": "User",
-			"width": 200,
-		},
+		*case_columns(),
 	]
 	overdue = sum(1 for row in rows if row.days_left < 0)
 	this_week = sum(1 for row in rows if 0 <= row.days_left <= 7)

@@ -6,7 +6,7 @@ from frappe.utils import add_days, add_months, getdate, today
 
 from lnb_casework.casework.rules import CASEWORKER, COORDINATOR
 from lnb_casework.deadlines.arithmetic import tribunal_limit
-from lnb_casework.lnb_casework.doctype.case.test_case import make_user, submit_through_form
+from lnb_casework.lnb_casework.doctype.case.test_case import make_users, submit_through_form
 from lnb_casework.lnb_casework.report.deadlines_due.deadlines_due import execute
 
 FIRST, SECOND, LEAD = "deadlines-one@lnb.test", "deadlines-two@lnb.test", "deadlines-coordinator@lnb.test"
@@ -38,9 +38,7 @@ class TestDeadlinesDue(FrappeTestCase):
 	@classmethod
 	def setUpClass(cls):
 		super().setUpClass()
-		make_user(FIRST, CASEWORKER)
-		make_user(SECOND, CASEWORKER)
-		make_user(LEAD, COORDINATOR)
+		make_users({FIRST: CASEWORKER, SECOND: CASEWORKER, LEAD: COORDINATOR})
 		frappe.db.delete("Case")
 		cls.mine = case_with(
 			FIRST, "Under Review", [("Reply to the trust", 3), ("Appeal", 45)], [("Hearing", -2)]
