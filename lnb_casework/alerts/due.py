@@ -20,7 +20,7 @@ def reminder_stage(days_left: int, reminder_days: list[int]) -> int | None:
 
 
 def digest_is_due(today: datetime.date, digest_day: str) -> bool:
-	return WEEKDAYS[today.weekday()] == (digest_day or WEEKDAYS[0])
+	return WEEKDAYS[today.weekday()] == digest_day
 
 
 def week_of(today: datetime.date) -> str:

@@ -27,7 +27,6 @@ class TestDigest(unittest.TestCase):
 		self.assertTrue(digest_is_due(date(2026, 11, 30), "Monday"))
 		self.assertFalse(digest_is_due(date(2026, 11, 25), "Monday"))
 		self.assertTrue(digest_is_due(date(2026, 11, 25), "Wednesday"))
-		self.assertTrue(digest_is_due(date(2026, 11, 30), ""))
 
 	def test_one_week_one_key(self):
 		self.assertEqual(week_of(date(2026, 11, 30)), week_of(date(2026, 12, 6)))

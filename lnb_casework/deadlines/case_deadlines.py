@@ -45,8 +45,8 @@ def refresh_computed_deadlines(case: Document) -> None:
 		for item in computed_deadlines(
 			case_dates(case),
 			getdate(),
-			settings.tribunal_limit_months or 3,
-			settings.exclusion_review_weeks or 4,
+			settings.tribunal_limit_months,
+			settings.exclusion_review_weeks,
 		)
 	}
 	for row in list(case.deadlines):

@@ -2,6 +2,7 @@ import frappe
 from frappe.tests.utils import FrappeTestCase
 
 from lnb_casework.intake.equality import EQUALITY_QUESTIONS, QUESTION_LABELS, question_answers
+from lnb_casework.lnb_casework.doctype.lnb_settings.lnb_settings import fill_in_defaults
 
 ETHNIC = QUESTION_LABELS["ethnic_group"]
 SEX = QUESTION_LABELS["sex"]
@@ -90,3 +91,35 @@ class TestReferencePopulationShares(FrappeTestCase):
 			"Row 5: the year must be between 1900 and",
 		):
 			self.assertIn(expected, message)
+
+
+class TestDefaultsFromTheDoctype(FrappeTestCase):
+	"""lnb_settings.json is the one place a setting's default is written; migrate stores the missing ones."""
+
+	def tearDown(self):
+		frappe.db.rollback()
+		frappe.clear_document_cache("LNB Settings", "LNB Settings")
+
+	def test_every_declared_default_is_stored(self):
+		stored = frappe.db.get_singles_dict("LNB Settings")
+		declared = [field for field in frappe.get_meta("LNB Settings").fields if field.default]
+		self.assertGreaterEqual(len(declared), 14)
+		for field in declared:
+			self.assertNotIn(stored.get(field.fieldname), (None, ""), field.fieldname)
+
+	def test_migrate_fills_in_a_missing_setting_and_keeps_what_a_coordinator_set(self):
+		frappe.db.delete("Singles", {"doctype": "LNB Settings", "field": "stalled_after_days"})
+		frappe.db.set_single_value("LNB Settings", "consent_wording", "")
+		frappe.db.set_single_value("LNB Settings", "retention_months", 0)
+		frappe.db.set_single_value("LNB Settings", "deadline_reminder_days", "10, 3")
+		self.assertIsNone(frappe.db.get_singles_dict("LNB Settings").get("stalled_after_days"))
+
+		fill_in_defaults()  # as every migrate does (setup/install.py)
+
+		meta = frappe.get_meta("LNB Settings")
+		settings = frappe.get_single("LNB Settings")
+		self.assertEqual(settings.stalled_after_days, int(meta.get_field("stalled_after_days").default))
+		self.assertEqual(settings.consent_wording, meta.get_field("consent_wording").default)
+		self.assertTrue(settings.consent_wording.startswith("I give my explicit consent"))
+		self.assertEqual(settings.retention_months, 0)
+		self.assertEqual(settings.deadline_reminder_days, "10, 3")
