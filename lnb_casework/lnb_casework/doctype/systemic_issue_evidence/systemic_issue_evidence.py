@@ -20,5 +20,7 @@ class SystemicIssueEvidence(Document):
 				"Systemic Issue Evidence", {"systemic_issue": self.systemic_issue, "review_factor": factor}
 			)
 		):
-			frappe.db.set_value("Review Systemic Factor", factor, "systemic_issue", None, update_modified=False)
+			frappe.db.set_value(
+				"Review Systemic Factor", factor, "systemic_issue", None, update_modified=False
+			)
 		refresh_issue(self.systemic_issue)
