@@ -325,6 +325,25 @@ link_app() {
 
 site_answers() { bench_in "$LNB_BENCH" --site "$1" list-apps >/dev/null 2>&1; }
 
+# What a site made by ensure_site keeps in its site_config.json as lnb_made_by: the command and checkout.
+made_by() { echo "$(basename "$0"):$LNB_APP_DIR"; }
+
+# only_own_test_site SITE: stops unless SITE is missing or was made by this checkout's test command, so
+# that the test command (which makes its site anew, migrates it and serves it) touches no one else's site.
+# A test site made before sites were marked (one that allows tests and names no maker) is taken as ours.
+only_own_test_site() {
+	local site="$1" config="$LNB_BENCH/sites/$1/site_config.json" maker
+	[ -f "$config" ] || return 0
+	maker="$(python3 -c 'import json, sys; c = json.load(open(sys.argv[1])); print(c.get("lnb_made_by") or ("" if c.get("allow_tests") else "another command"))' "$config")" ||
+		die "Could not read $config."
+	if [ -z "$maker" ]; then
+		quietly "Could not mark $site as this checkout's test site." \
+			bench_in "$LNB_BENCH" --site "$site" set-config lnb_made_by "$(made_by)"
+	elif [ "$maker" != "$(made_by)" ]; then
+		die "The site $site was not made by this checkout's test command (made by: $maker), so it is left alone. Set LNB_TEST_SITE to a site name of your own."
+	fi
+}
+
 # ensure_site SITE [new]: creates the site if it is missing (or its database is gone, or "new" is given:
 # then it is made anew, as a newcomer would get it), installs the app, migrates.
 ensure_site() {
@@ -340,6 +359,8 @@ ensure_site() {
 		quietly "bench new-site $site failed." bench_in "$LNB_BENCH" new-site "$site" --force \
 			--db-root-username "$LNB_DB_ADMIN_USER" --db-root-password "$DB_ADMIN_PASSWORD" \
 			--admin-password "$LNB_ADMIN_PASSWORD" "${db_user_scope[@]}"
+		quietly "Could not note in $site's site_config.json which command made it." \
+			bench_in "$LNB_BENCH" --site "$site" set-config lnb_made_by "$(made_by)"
 	fi
 	quietly "bench clear-cache failed on $site." bench_in "$LNB_BENCH" --site "$site" clear-cache
 	local installed_apps

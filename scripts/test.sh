@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite: sets up (or reuses) the bench and a separate test site running this checkout,
 # serves the test site for the out-of-process tests, then runs every test under one pytest summary.
+# Of the bench's sites it touches only its own (LNB_TEST_SITE, default lnb-test.localhost).
 # shellcheck source=scripts/lib.sh source-path=SCRIPTDIR
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
@@ -14,7 +15,9 @@ ensure_pdf_renderer
 ensure_bench
 link_app
 # Every run tests a new site, as a newcomer gets it; LNB_REUSE_TEST_SITE=1 keeps the last one (quicker while
-# developing, never in CI).
+# developing, never in CI). Only a site this checkout's test command made is made anew, migrated or served:
+# someone else's on a shared bench (or the run command's) is left alone.
+only_own_test_site "$SITE"
 if [ "${LNB_REUSE_TEST_SITE:-}" = 1 ]; then ensure_site "$SITE"; else ensure_site "$SITE" new; fi
 quietly "Could not allow tests on $SITE." bench_in "$LNB_BENCH" --site "$SITE" set-config allow_tests true
 
