@@ -325,10 +325,11 @@ link_app() {
 
 site_answers() { bench_in "$LNB_BENCH" --site "$1" list-apps >/dev/null 2>&1; }
 
-# What a site made by ensure_site keeps in its site_config.json as lnb_made_by: the command and checkout.
-made_by() { echo "$(basename "$0"):$LNB_APP_DIR"; }
+# What a site made by ensure_site keeps in its site_config.json as lnb_made_by: the command that made it.
+# Not the checkout: a fresh clone's test command (CI's) remakes the test site an earlier clone made.
+made_by() { basename "$0"; }
 
-# only_own_test_site SITE: stops unless SITE is missing or was made by this checkout's test command, so
+# only_own_test_site SITE: stops unless SITE is missing or was made by the test command, so
 # that the test command (which makes its site anew, migrates it and serves it) touches no one else's site.
 # A test site made before sites were marked (one that allows tests and names no maker) is taken as ours.
 only_own_test_site() {
@@ -337,10 +338,10 @@ only_own_test_site() {
 	maker="$(python3 -c 'import json, sys; c = json.load(open(sys.argv[1])); print(c.get("lnb_made_by") or ("" if c.get("allow_tests") else "another command"))' "$config")" ||
 		die "Could not read $config."
 	if [ -z "$maker" ]; then
-		quietly "Could not mark $site as this checkout's test site." \
+		quietly "Could not mark $site as a test site." \
 			bench_in "$LNB_BENCH" --site "$site" set-config lnb_made_by "$(made_by)"
-	elif [ "$maker" != "$(made_by)" ]; then
-		die "The site $site was not made by this checkout's test command (made by: $maker), so it is left alone. Set LNB_TEST_SITE to a site name of your own."
+	elif [ "${maker%%:*}" != "$(made_by)" ]; then
+		die "The site $site was not made by the test command (made by: $maker), so it is left alone. Set LNB_TEST_SITE to a site name of your own."
 	fi
 }
 
