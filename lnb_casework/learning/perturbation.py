@@ -1,7 +1,8 @@
 """Cell key perturbation: every count a coordinator or a policy lead sees about doctors is published with
 a little noise, the same noise every time for the same cases (docs/disclosure-control.md).
 
-Pure: no database and no Frappe. The site's secret comes in from lnb_casework/learning/disclosure.py.
+Pure: no database and no Frappe. This is the engine behind lnb_casework/learning/disclosure.py, which is the
+module every caller uses, and which brings in the site's secret.
 
 The method is the cell key method that the Office for National Statistics used for Census 2021 (after the
 Australian Bureau of Statistics):
@@ -21,13 +22,15 @@ The perturbation table (p-table)
 	among the counts it may publish; the cell key picks one. Every row takes the cell keys in an order of
 	its own (key_order), so that the noise of a count and of the next one are unrelated even when their cell
 	keys are close: a record whose key is 0, or small, leaves a cell key (nearly) as it was, and with the
-	keys in the same order in every row the cell with it would publish the same noise as the cell without. Counts from LARGE_COUNT on get noise from -2
-	to +2, each about equally likely (0 slightly more often: 52 keys against 51). Zero stays zero, nothing
-	is ever negative or more than MAX_NOISE from the truth, and 1 and 2 are never published: a true 1 or 2
-	shows as 0 or 3 or 4, so a published 0 may hide one or two doctors. A true 3 or 4 shows as 3 or 4, so
-	at the default small-number threshold (5) every true count from 1 to 4 still shows as "<5" or 0.
+	keys in the same order in every row the cell with it would publish the same noise as the cell without.
+	Counts from LARGE_COUNT on get noise from -2 to +2, each about equally likely (0 slightly more often: 52
+	keys against 51). Zero stays zero, nothing is ever negative or more than MAX_NOISE from the truth, and 1
+	and 2 are never published: a true 1 or 2 shows as 0 or 3 or 4, so a published 0 may hide one or two
+	doctors. A true 3 or 4 shows as 3 or 4, so at the default small-number threshold (5) every true count
+	from 1 to 4 still shows as "<5" or 0.
 
-Small-number suppression (lnb_casework/learning/suppression.py) then applies to the published counts.
+Small-number suppression (lnb_casework/learning/suppression.py) then applies to the published counts, in
+lnb_casework/learning/disclosure.py.
 """
 
 import hashlib

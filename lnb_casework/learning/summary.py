@@ -3,9 +3,9 @@ suppressed.
 
 No names, emails, phone or GMC numbers, case references or free text from the cases ever appear here:
 only the kinds recorded in the reviews' select fields (the process in which a procedure failed, the kind
-of unfairness), counted by month. Every count is the published count of the records it counts (cell key
-perturbation, learning/perturbation.py: the same cases always give the same figure, here and in the SEIPS
-report), then suppressed (learning/suppression.py).
+of unfairness), counted by month. Every count is published by learning/disclosure.py
+(docs/disclosure-control.md): perturbed (the same cases always give the same figure, here and in the SEIPS
+report), then suppressed.
 """
 
 from collections.abc import Iterable
@@ -15,7 +15,7 @@ from frappe import _
 from frappe.utils import getdate
 
 from lnb_casework.casework.rules import WITHDRAWN
-from lnb_casework.learning.disclosure import perturbation_note, site_perturbation
+from lnb_casework.learning.disclosure import perturbation_note, site_disclosure, suppression_note
 from lnb_casework.learning.issues import (
 	IssueFigures,
 	counted_cases,
@@ -23,25 +23,11 @@ from lnb_casework.learning.issues import (
 	issue_figures,
 	kinds_by_month,
 )
-from lnb_casework.learning.suppression import (
-	SECONDARY_MARKER,
-	suppress_counts,
-	suppress_linked_lines,
-	suppress_table,
-	suppressed_marker,
-)
-
-DEFAULT_THRESHOLD = 5
-
-
-def small_number_threshold() -> int:
-	return frappe.db.get_single_value("LNB Settings", "small_number_threshold") or DEFAULT_THRESHOLD
 
 
 def shown_count(cases: Iterable[str]) -> str:
 	"""The number of distinct cases as anyone may see it: their published count, "<5" when small."""
-	published = site_perturbation().count(cases)
-	return str(suppress_counts({"count": published}, small_number_threshold(), total_shown=False)["count"])
+	return str(site_disclosure().count(cases))
 
 
 def evidenced_reviews(issue: str) -> list[tuple[str, object]]:
@@ -80,23 +66,14 @@ def kinds_in_reviews(reviews: list[tuple[str, object]], doctype: str, field: str
 def extract_tables(issue: str) -> dict[str, dict[str, dict[str, int | str]]]:
 	"""{"procedural failures": {month: {process: n}}, "unfairness": {month: {kind: n}}}, suppressed."""
 	reviews = evidenced_reviews(issue)
-	threshold = small_number_threshold()
-	perturbation = site_perturbation()
+	disclosure = site_disclosure()
 	tables = {
 		_("Procedural failures, by process"): kinds_in_reviews(
 			reviews, "Review Procedural Failure", "process_type"
 		),
 		_("Points of unfairness, by kind"): kinds_in_reviews(reviews, "Review Unfairness", "kind"),
 	}
-	return {
-		title: suppress_table(
-			{month: perturbation.counts(kinds) for month, kinds in kinds_by_month(rows).items()},
-			threshold,
-			row_totals=False,
-			column_totals=False,
-		)
-		for title, rows in tables.items()
-	}
+	return {title: disclosure.table(kinds_by_month(rows)) for title, rows in tables.items()}
 
 
 def extract_text(issue: str) -> str:
@@ -148,25 +125,17 @@ def learning_summary(issue: str) -> dict:
 	"""
 	frappe.has_permission("Systemic Issue", "read", issue, throw=True)
 	doc = frappe.get_doc("Systemic Issue", issue)
-	threshold = small_number_threshold()
 	counted = [row for row in evidence_of(issue) if row.case_state != WITHDRAWN]
 	cases = {row.case: row for row in counted}
 	organisations = frappe.get_all(
 		"Case", filters={"name": ("in", list(cases) or [""])}, fields=["name", "organisation"], as_list=True
 	)
 	reviews = evidenced_reviews(issue)
-	perturbation = site_perturbation()
+	disclosure = site_disclosure()
 
 	def counted_by(labelled: Iterable[tuple[str | None, str]]) -> dict:
-		"""(label, record) pairs: each label's records and all of them, published and suppressed together."""
-		records_of: dict[str, list[str]] = {}
-		for label, record in labelled:
-			records_of.setdefault(label or _("Not recorded"), []).append(record)
-		records_of = dict(sorted(records_of.items()))
-		values = [*perturbation.counts(records_of).values()]
-		values.append(perturbation.count(record for records in records_of.values() for record in records))
-		shown = suppress_linked_lines(values, [(range(len(records_of)), len(records_of))], threshold)
-		return {"counts": dict(zip(records_of, shown[:-1], strict=True)), "total": shown[-1]}
+		"""(label, record) pairs: each label's records and all of them, published together."""
+		return disclosure.breakdown((label or _("Not recorded"), record) for label, record in labelled)
 
 	return {
 		"pattern": doc.title,
@@ -187,12 +156,8 @@ def learning_summary(issue: str) -> dict:
 		"unfairness": counted_by(
 			(kind, row) for _date, kind, row in kinds_in_reviews(reviews, "Review Unfairness", "kind")
 		),
-		"threshold": threshold,
-		"footnote": _(
-			"{0} means fewer than {1}; {2} is held back so that a small number cannot be worked out from a total."
-		).format(suppressed_marker(threshold), threshold, SECONDARY_MARKER)
-		+ " "
-		+ perturbation_note(),
+		"threshold": disclosure.threshold,
+		"footnote": suppression_note(disclosure.threshold) + " " + perturbation_note(),
 	}
 
 

@@ -1,6 +1,7 @@
-"""Small-number suppression for every figure a policy lead can see (../shared/DOMAIN.md, "Small numbers").
+"""Small-number suppression: the engine behind lnb_casework/learning/disclosure.py, which is the module every
+caller uses (docs/disclosure-control.md, "Small-number suppression on top").
 
-Pure: no database and no Frappe. The report layer adds the footnotes (translated) explaining the markers.
+Pure: no database and no Frappe. The disclosure module adds the footnotes (translated) explaining the markers.
 
 Primary suppression
 	A count with 1 <= count < threshold shows as ``suppressed_marker(threshold)``, "<5" by default.
@@ -18,7 +19,7 @@ Secondary suppression
 	"line". Suppression is repeated until none of these rules asks for more (a fixed point, because hiding a
 	figure for a row can leave its column with a single hidden figure):
 
-	1. A line with exactly one hidden figure (the rule in DOMAIN.md): its value is the total minus the
+	1. A line with exactly one hidden figure (docs/disclosure-control.md): its value is the total minus the
 	   rest, so the next-smallest non-zero figure of the line is hidden too.
 	2. A line whose hidden figures can be worked out from the ranges a reader knows: "<5" is 1 to 4, any
 	   other hidden non-zero figure is at least the threshold. Counts 1, 5, 100 with the total 106 shown as

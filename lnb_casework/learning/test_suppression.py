@@ -400,7 +400,7 @@ class TestSuppressionProperties(unittest.TestCase):
 		)
 		for parts, total in lines:
 			hidden_parts = sum(1 for _original, shown in parts if is_suppressed(shown))
-			# the rule in DOMAIN.md: no shown total with exactly one hidden figure under it
+			# the rule in docs/disclosure-control.md: no shown total with exactly one hidden figure under it
 			if not is_suppressed(total[1]):
 				self.assertNotEqual(hidden_parts, 1, (table, parts, total))
 			# nor any line with a single hidden figure, the total counted among them

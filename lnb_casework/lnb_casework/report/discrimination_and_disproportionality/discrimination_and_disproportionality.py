@@ -1,6 +1,6 @@
 """Discrimination and Disproportionality: who the doctors are, and the kinds of discrimination they report.
 
-Two views, never mixed (DOMAIN.md, "Discrimination and equality monitoring"):
+Two views, never mixed (docs/equality-monitoring.md):
 
 Who the doctors are
 	The equality monitoring answers of the cases received in the period, question by question: how many
@@ -17,21 +17,26 @@ Periods (lnb_casework/learning/periods.py)
 	Only calendar years that have ended, and every case received in one counts in it whatever became of it
 	later (a withdrawn case too): a closed year's figures never change, so comparing runs before and after
 	an intake or a withdrawal tells nothing. Years never overlap, so no two runs count cases that differ by
-	a few. See docs/disclosure-control.md.
+	a few.
 
-Perturbation (lnb_casework/learning/perturbation.py)
-	Every count is the published count of its set of cases: within 2 of the truth, the same for the same
-	cases wherever it is shown (a question's "All cases in the period" is the one figure for the period).
-	Shares and ratios are worked out from the published counts.
+Disclosure control (lnb_casework/learning/disclosure.py, docs/disclosure-control.md)
+	This module only sorts the period's cases by their answers and lays out the figures; every count, share
+	and ratio is published by the disclosure module: perturbed, small numbers suppressed, a question's two
+	lines (its answers to those who answered; those, "Prefer not to say" and unanswered to all the cases)
+	suppressed together, and a question too few answered held back whole.
 
-Small numbers (lnb_casework/learning/suppression.py), applied to the published counts
-	Every count below the threshold shows as "<5". A question's figures add up along two lines (the answers
-	to the cases that answered; those, "Prefer not to say" and unanswered to all the cases in the period), and
-	both are suppressed together, so that no hidden count can be worked out by subtracting the shown ones
-	from a total: the suppression engine hides the next figure ("[c]") wherever one would. A share or ratio
-	computed from a hidden count is hidden too; every share is hidden when the number of cases that answered
-	is, since a share and its count would give it away. A question fewer cases answered than the threshold
-	is held back whole.
+Who may run it, and its ref_doctype
+	Coordinators and policy leads (the report's roles; System Manager too). Frappe 15 lets a user run a
+	Script Report only when they hold one of its roles and the "report" right on its ref_doctype
+	(frappe.desk.query_report.get_report_doc, used by get_script and run). The figures are about cases,
+	but "Case" would refuse policy leads, who hold no right on Case, and Frappe grants "report" on a
+	doctype only beside "select" or "read", either of which would let them list cases. "Equality
+	Monitoring" is System Manager's alone, and the reference shares are a child table, which Frappe cannot
+	check without a parent. So the ref_doctype is "Systemic Issue", the learning loop's record, on which
+	the roles this report is for hold the "report" right (caseworkers hold it too, and are kept out by the
+	report's roles). It grants nothing else: every row here is a Data figure with no link, so Frappe's
+	user-permission filter of report rows (get_filtered_data) has nothing to filter, and no Systemic Issue
+	is read.
 """
 
 import frappe
@@ -46,18 +51,17 @@ from lnb_casework.intake.equality import (
 	question_answers,
 	question_with_label,
 )
-from lnb_casework.learning.disclosure import perturbation_note, site_perturbation
-from lnb_casework.learning.periods import Period, last_closed_period, parse_period
-from lnb_casework.learning.perturbation import Perturbation
-from lnb_casework.learning.summary import small_number_threshold
-from lnb_casework.learning.suppression import (
+from lnb_casework.learning.disclosure import (
 	SECONDARY_MARKER,
-	Figure,
+	Disclosure,
+	QuestionFigures,
 	is_suppressed,
-	suppress_counts,
-	suppress_linked_lines,
+	perturbation_note,
+	ratio,
+	site_disclosure,
 	suppressed_marker,
 )
+from lnb_casework.learning.periods import Period, last_closed_period, parse_period
 from lnb_casework.oversight.report_filters import choice, is_empty, refuse, report_filters
 
 WHO = "Who the doctors are"
@@ -72,11 +76,10 @@ ANY_KIND = "Cases reporting any kind"
 def execute(filters: dict | None = None):
 	filters = checked_filters(filters)
 	cases = cases_received_in(filters.period)
-	threshold = small_number_threshold()
-	perturbation = site_perturbation()
+	disclosure = site_disclosure()
 	if filters.view == KINDS:
-		return kinds_view(cases, filters.period, threshold, perturbation)
-	return who_view(cases, filters.period, threshold, perturbation, filters.question)
+		return kinds_view(cases, filters.period, disclosure)
+	return who_view(cases, filters.period, disclosure, filters.question)
 
 
 def checked_filters(filters: object) -> frappe._dict:
@@ -125,49 +128,37 @@ def cases_received_in(period: Period) -> list[str]:
 def who_view(
 	cases: list[str],
 	period: Period,
-	threshold: int,
-	perturbation: Perturbation,
+	disclosure: Disclosure,
 	chart_question: str | None = None,
 ):
 	answers_of = monitoring_answers(cases)
-	total = perturbation.count(cases)
+	total_shown = disclosure.period_total(cases)
 	references = reference_shares()
-	questions = [
-		question_figures(question, cases, answers_of, threshold, perturbation)
-		for question in EQUALITY_QUESTIONS
-	]
-
-	with_any = [case for case in cases if any(answers_of.get(case, {}).values())]
-	without_any = [case for case in cases if not any(answers_of.get(case, {}).values())]
-	any_shown, _none_shown, total_hidden = suppress_linked_lines(
-		[perturbation.count(with_any), perturbation.count(without_any), total], [([0, 1], 2)], threshold
-	)
-	if is_suppressed(total_hidden) or 0 < total < threshold:
-		any_shown = SECONDARY_MARKER
+	questions = {
+		question: question_figures(question, cases, answers_of, disclosure) for question in EQUALITY_QUESTIONS
+	}
+	any_shown = disclosure.period_breakdown(
+		{
+			"any": [case for case in cases if any(answers_of.get(case, {}).values())],
+			"none": [case for case in cases if not any(answers_of.get(case, {}).values())],
+		},
+		cases,
+	)["any"]
 
 	data = []
 	ratios = []
-	for figures in questions:
-		question = figures["question"]
+	for question, figures in questions.items():
 		label = _(QUESTION_LABELS[question])
 		# each question's total heads its rows, which fold under it
 		data.append(
-			{
-				"question": label,
-				"answer": _(ALL_CASES),
-				"cases": shown_total(total, threshold),
-				"indent": 0,
-				"bold": 1,
-			}
+			{"question": label, "answer": _(ALL_CASES), "cases": figures.total, "indent": 0, "bold": 1}
 		)
-		for answer, count in figures["answers"].items():
-			share = figures["shares"][answer]
+		for answer, count in figures.answers.items():
+			share = figures.shares[answer]
 			reference = references.get((question, answer))
-			ratio = None
-			if reference and reference.share and share is not None:
-				ratio = SECONDARY_MARKER if is_suppressed(share) else round(share / reference.share, 2)
-			if isinstance(ratio, float):
-				ratios.append(ratio)
+			shown_ratio = ratio(share, reference.share if reference else None)
+			if isinstance(shown_ratio, float):
+				ratios.append(shown_ratio)
 			data.append(
 				{
 					"question": label,
@@ -176,21 +167,21 @@ def who_view(
 					"share": shown_percent(share, 1),
 					"reference_share": shown_percent(reference.share, 2) if reference else None,
 					"reference": f"{reference.source}, {reference.year}" if reference else None,
-					"ratio": f"{ratio:.2f}" if isinstance(ratio, float) else ratio,
+					"ratio": f"{shown_ratio:.2f}" if isinstance(shown_ratio, float) else shown_ratio,
 					"indent": 1,
 				}
 			)
 		for answer, count in (
-			(ANSWERED, figures["answered"]),
-			(PREFER_NOT_TO_SAY, figures["prefer_not_to_say"]),
-			(NOT_ANSWERED, figures["not_answered"]),
+			(ANSWERED, figures.answered),
+			(PREFER_NOT_TO_SAY, figures.prefer_not_to_say),
+			(NOT_ANSWERED, figures.not_answered),
 		):
 			data.append({"question": label, "answer": _(answer), "cases": count, "indent": 1})
 
 	highest = max(ratios, default=None)
 	summary = [
 		{"label": _("Period"), "value": period.label, "datatype": "Data"},
-		{"label": _("Cases in the period"), "value": str(shown_total(total, threshold)), "datatype": "Data"},
+		{"label": _("Cases in the period"), "value": str(total_shown), "datatype": "Data"},
 		{"label": _("Cases with any monitoring answer"), "value": str(any_shown), "datatype": "Data"},
 		{
 			"label": _("Highest ratio shown"),
@@ -200,21 +191,8 @@ def who_view(
 		},
 	]
 	chart_of = question_with_label(chart_question or "") or EQUALITY_QUESTIONS[0]
-	chart = share_chart(next(q for q in questions if q["question"] == chart_of), references)
-	return who_columns(), data, footnote(threshold), chart, summary
-
-
-def shown_total(total: int, threshold: int) -> Figure:
-	"""The published number of cases in the period, shown the same in every line and view: a total every
-	question and both views share is never hidden to protect one line (that line is held back whole
-	instead)."""
-	return suppressed_marker(threshold) if 0 < total < threshold else total
-
-
-def held_back(figures: dict) -> dict:
-	"""Every figure hidden: for a group of cases too small to show anything of, or whose suppression would
-	need the number of cases in the period hidden."""
-	return dict.fromkeys(figures, SECONDARY_MARKER)
+	chart = share_chart(chart_of, questions[chart_of], references)
+	return who_columns(), data, footnote(disclosure.threshold), chart, summary
 
 
 def monitoring_answers(cases: list[str]) -> dict[str, dict[str, str | None]]:
@@ -223,9 +201,10 @@ def monitoring_answers(cases: list[str]) -> dict[str, dict[str, str | None]]:
 
 
 def question_figures(
-	question: str, cases: list[str], answers_of: dict, threshold: int, perturbation: Perturbation
-) -> dict:
-	"""One question's published counts and shares as they may be shown."""
+	question: str, cases: list[str], answers_of: dict, disclosure: Disclosure
+) -> QuestionFigures:
+	"""One question's figures as they may be shown: the cases are sorted by their answer here, and
+	published by the disclosure module."""
 	cases_of: dict[str, list[str]] = {answer: [] for answer in question_answers(question)}
 	prefer_not_to_say: list[str] = []
 	not_answered: list[str] = []
@@ -238,67 +217,7 @@ def question_figures(
 		else:
 			# an answer the form no longer offers is still counted, under its own name
 			cases_of.setdefault(answer, []).append(case)
-	counts = perturbation.counts(cases_of)
-	answered = perturbation.count(case for answered in cases_of.values() for case in answered)
-	total = perturbation.count(cases)
-	figures = {"question": question, "total": shown_total(total, threshold)}
-
-	shown = suppress_question(
-		list(counts.values()),
-		answered,
-		perturbation.count(prefer_not_to_say),
-		perturbation.count(not_answered),
-		total,
-		threshold,
-	)
-	if 0 < total < threshold or 0 < answered < threshold or is_suppressed(shown[-1]):
-		# held back whole: with so few cases even a zero tells something about them
-		hidden = SECONDARY_MARKER
-		return {
-			**figures,
-			"answers": held_back(counts),
-			"shares": held_back(counts),
-			"answered": hidden,
-			"prefer_not_to_say": hidden,
-			"not_answered": hidden,
-		}
-
-	answer_figures = dict(zip(counts, shown[: len(counts)], strict=True))
-	answered_shown, prefer_shown, not_answered_shown, _total = shown[len(counts) :]
-	shares = {}
-	for answer, figure in answer_figures.items():
-		if is_suppressed(figure) or is_suppressed(answered_shown):
-			shares[answer] = SECONDARY_MARKER
-		else:
-			shares[answer] = 100 * figure / answered if answered else None
-	return {
-		**figures,
-		"answers": answer_figures,
-		"shares": shares,
-		"answered": answered_shown,
-		"prefer_not_to_say": prefer_shown,
-		"not_answered": not_answered_shown,
-	}
-
-
-def suppress_question(
-	answer_counts: list[int],
-	answered: int,
-	prefer_not_to_say: int,
-	not_answered: int,
-	total: int,
-	threshold: int,
-) -> list[Figure]:
-	"""The figures of one question as shown: the answers, then answered, prefer not to say, not answered,
-	total. The answers add up to the answered; the answered, prefer not to say and not answered to the
-	total. Both lines are suppressed together (a hidden answered count needs a second hidden answer, and
-	so on)."""
-	k = len(answer_counts)
-	return suppress_linked_lines(
-		[*answer_counts, answered, prefer_not_to_say, not_answered, total],
-		[(range(k), k), ([k, k + 1, k + 2], k + 3)],
-		threshold,
-	)
+	return disclosure.question(cases_of, prefer_not_to_say, not_answered, cases)
 
 
 def reference_shares() -> dict[tuple[str, str], frappe._dict]:
@@ -321,16 +240,13 @@ def shown_percent(value, decimals: int) -> str | None:
 	return f"{value:.{decimals}f}%"
 
 
-def share_chart(figures: dict, references: dict) -> dict | None:
+def share_chart(question: str, figures: QuestionFigures, references: dict) -> dict | None:
 	"""Share among cases against reference share for one question; hidden groups are left out."""
 	groups = [
-		answer
-		for answer, share in figures["shares"].items()
-		if share is not None and not is_suppressed(share)
+		answer for answer, share in figures.shares.items() if share is not None and not is_suppressed(share)
 	]
 	if not groups:
 		return None
-	question = figures["question"]
 
 	def reference_of(answer: str) -> float:
 		reference = references.get((question, answer))
@@ -343,7 +259,7 @@ def share_chart(figures: dict, references: dict) -> dict | None:
 			"datasets": [
 				{
 					"name": _("Cases"),
-					"values": [round(figures["shares"][answer], 1) for answer in groups],
+					"values": [round(figures.shares[answer], 1) for answer in groups],
 				},
 				{"name": _("Reference"), "values": [reference_of(answer) for answer in groups]},
 			],
@@ -373,7 +289,7 @@ def who_columns() -> list[dict]:
 # ---- kinds of discrimination reported
 
 
-def kinds_view(cases: list[str], period: Period, threshold: int, perturbation: Perturbation):
+def kinds_view(cases: list[str], period: Period, disclosure: Disclosure):
 	case_meta = frappe.get_meta("Case")
 	reported_by: dict[str, list[str]] = {
 		option: [] for option in case_meta.get_options("discrimination").split("\n") if option
@@ -383,15 +299,8 @@ def kinds_view(cases: list[str], period: Period, threshold: int, perturbation: P
 		"Case", filters=period_conditions(period), fields=["name", "discrimination"], as_list=True
 	):
 		reported_by[answer if answer in reported_by else NOT_ANSWERED].append(name)
-	total = perturbation.count(cases)
-	reported = perturbation.counts(reported_by)
-	shown = suppress_linked_lines(
-		[*reported.values(), total], [(range(len(reported)), len(reported))], threshold
-	)
-	reported_shown = dict(zip(reported, shown[:-1], strict=True))
-	if 0 < total < threshold or is_suppressed(shown[-1]):
-		reported_shown = held_back(reported_shown)
-	total_shown = shown_total(total, threshold)
+	reported_shown = disclosure.period_breakdown(reported_by, cases)
+	total_shown = disclosure.period_total(cases)
 
 	kind_meta = frappe.get_meta("Case Discrimination Kind")
 	cases_of_kind: dict[str, set[str]] = {
@@ -410,9 +319,7 @@ def kinds_view(cases: list[str], period: Period, threshold: int, perturbation: P
 		cases_of_kind.setdefault(row.kind, set()).add(row.parent)
 	# a case may report several kinds, so the kinds add up to nothing shown: each count stands alone
 	cases_of_kind[ANY_KIND] = {row.parent for row in rows}
-	kinds_shown = suppress_counts(perturbation.counts(cases_of_kind), threshold, total_shown=False)
-	if 0 < total < threshold:
-		kinds_shown = held_back(kinds_shown)
+	kinds_shown = disclosure.period_counts(cases_of_kind, cases)
 
 	question = _("Did the doctor report discrimination?")
 	data = [{"group": question, "answer": _(ALL_CASES), "cases": total_shown, "indent": 0, "bold": 1}]
@@ -461,7 +368,7 @@ def kinds_view(cases: list[str], period: Period, threshold: int, perturbation: P
 		},
 		{"label": _(ANY_KIND), "value": str(kinds_shown[ANY_KIND]), "datatype": "Data"},
 	]
-	return columns, data, footnote(threshold), chart, summary
+	return columns, data, footnote(disclosure.threshold), chart, summary
 
 
 # ---- footnote

@@ -2,7 +2,7 @@ import math
 from itertools import chain
 
 import frappe
-from frappe.desk.query_report import run
+from frappe.desk.query_report import get_script, run
 from frappe.tests.utils import FrappeTestCase
 from frappe.utils import getdate, today
 
@@ -422,10 +422,17 @@ class TestDiscriminationAndDisproportionality(FrappeTestCase):
 	def test_only_coordinators_and_policy_leads_run_it(self):
 		for user in (LEAD, POLICY):
 			frappe.set_user(user)
+			self.assertIn("frappe.query_reports", get_script(REPORT)["script"])
 			result = run(REPORT, filters={**PERIOD, "view": WHO})
 			summary = {item["label"]: item["value"] for item in result["report_summary"]}
 			self.assertEqual(summary["Cases in the period"], str(site_perturbation().count(self.everyone)))
+		# why its ref_doctype is not Case: the policy lead, who runs it, may not report on cases
+		frappe.set_user(POLICY)
+		self.assertFalse(frappe.has_permission("Case", "report"))
+		self.assertEqual(frappe.db.get_value("Report", REPORT, "ref_doctype"), "Systemic Issue")
 		frappe.set_user(VOLUNTEER)
+		with self.assertRaises(frappe.PermissionError):
+			get_script(REPORT)
 		with self.assertRaises(frappe.PermissionError):
 			run(REPORT, filters={**PERIOD, "view": WHO})
 

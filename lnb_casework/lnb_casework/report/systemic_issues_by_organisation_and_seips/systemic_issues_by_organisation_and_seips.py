@@ -7,12 +7,15 @@ they come from the issues' evidence (coordinators only), read here server-side w
 counted as an issue counts its own (a case once, a withdrawn case not at all: learning/issues.py). No case
 reference appears in the output.
 
+Its ref_doctype is "Systemic Issue", the record it reads and counts: Frappe 15 runs it for whoever holds one
+of its roles and the "report" right on Systemic Issue (frappe.desk.query_report.get_report_doc), which
+caseworkers, coordinators and policy leads all hold.
+
 Case counts are protected against differencing (docs/disclosure-control.md):
-- each is the published count of its set of cases (cell key perturbation, learning/perturbation.py): the
-  same cases always show the same figure, and two runs whose cases differ by a few show only a noisy
-  difference;
-- small published counts are then suppressed together with the total (learning/suppression.py), so that no
-  hidden count can be worked out by subtracting the shown ones from the total;
+- this module gathers each row's cases and the disclosure module (learning/disclosure.py) publishes them:
+  each row's and the total's published count (the same cases always show the same figure, and two runs
+  whose cases differ by a few show only a noisy difference), small ones suppressed together with the total
+  so that no hidden count can be worked out by subtracting the shown ones from the total;
 - they are shown only for open issues or all issues, by organisation, and not when severity or a SEIPS
   component narrows the issues: each more filter would be one more pair of runs differing by a few cases,
   and many such pairs would let the noise be averaged away. The organisation filter adds no new set of
@@ -30,15 +33,14 @@ from collections.abc import Iterable
 import frappe
 from frappe import _
 
-from lnb_casework.learning.disclosure import perturbation_note, site_perturbation
-from lnb_casework.learning.issues import counted_cases, evidence_of
-from lnb_casework.learning.summary import small_number_threshold
-from lnb_casework.learning.suppression import (
-	SECONDARY_MARKER,
+from lnb_casework.learning.disclosure import (
+	Disclosure,
 	Figure,
-	suppress_linked_lines,
-	suppressed_marker,
+	perturbation_note,
+	site_disclosure,
+	suppression_note,
 )
+from lnb_casework.learning.issues import counted_cases, evidence_of
 from lnb_casework.learning.workflows import ENDED_ISSUE_STATES, OPEN_ISSUE_STATES
 from lnb_casework.lnb_casework.doctype.seips_component.seips_component import seips_components
 from lnb_casework.oversight.report_filters import choice, name_of, report_filters
@@ -99,8 +101,10 @@ def execute(filters: dict | None = None):
 		row_keys.append(NO_ORGANISATION)
 
 	with_cases = shows_case_counts(filters)
-	threshold = small_number_threshold()
-	shown_cases, shown_total = case_figures(issues, by_row, row_keys, threshold) if with_cases else ({}, None)
+	disclosure = site_disclosure()
+	shown_cases, shown_total = (
+		case_figures(issues, by_row, row_keys, disclosure) if with_cases else ({}, None)
+	)
 
 	def row(label: str, names: list[str], cases: Figure | None) -> dict:
 		values = {"organisation": label, "issues": len(names)}
@@ -154,20 +158,19 @@ def execute(filters: dict | None = None):
 		summary.append(
 			{"label": _("Cases"), "value": str(shown_total), "indicator": "Orange", "datatype": "Data"}
 		)
-	return columns(components, with_cases), data, footnote(threshold, with_cases), chart, summary
+	return columns(components, with_cases), data, footnote(disclosure.threshold, with_cases), chart, summary
 
 
 def case_figures(
-	issues: Iterable[str], by_row: dict[str, list[str]], row_keys: list[str], threshold: int
+	issues: Iterable[str], by_row: dict[str, list[str]], row_keys: list[str], disclosure: Disclosure
 ) -> tuple[dict[str, Figure], Figure]:
-	"""({row: its cases as shown}, the total as shown): each the published count of its distinct cases,
-	then suppressed together with the total. The evidence stays here: only the figures leave."""
+	"""({row: its cases as shown}, the total as shown): each row's distinct cases and all of them, published
+	together. The evidence stays here: only the figures leave."""
 	cases_of = {name: counted_cases(evidence_of(name)) for name in issues}
-	perturbation = site_perturbation()
-	values = [perturbation.count(case for name in by_row[key] for case in cases_of[name]) for key in row_keys]
-	values.append(perturbation.count(case for cases in cases_of.values() for case in cases))
-	shown = suppress_linked_lines(values, [(range(len(row_keys)), len(row_keys))], threshold)
-	return dict(zip(row_keys, shown[:-1], strict=True)), shown[-1]
+	return disclosure.counts_with_total(
+		{key: [case for name in by_row[key] for case in cases_of[name]] for key in row_keys},
+		[case for cases in cases_of.values() for case in cases],
+	)
 
 
 def conditions(filters: frappe._dict) -> list[list]:
@@ -211,9 +214,7 @@ def footnote(threshold: int, with_cases: bool) -> str:
 		)
 	return " ".join(
 		(
-			_(
-				"{0} means fewer than {1}; {2} is held back so that a small number cannot be worked out from a total."
-			).format(suppressed_marker(threshold), threshold, SECONDARY_MARKER),
+			suppression_note(threshold),
 			perturbation_note(),
 			_(
 				"An issue seen at more than one organisation, and the cases behind it, count in each of their rows and once in the total."
