@@ -66,8 +66,8 @@ GUARDED_DOCTYPES = {
 # the app's references: naming series LNB-.YYYY.-.##### (Case) and REV-.YYYY.-.##### (Review)
 CASE_REFERENCE = re.compile(r"LNB-\d{4}-\d{5,}")
 REVIEW_REFERENCE = re.compile(r"REV-\d{4}-\d{5,}")
-# the public intake creates a case and names none it could learn about
-INTAKE_METHOD = "frappe.website.doctype.web_form.web_form.accept"
+# the public intake (its own endpoint) creates a case and names none it could learn about
+INTAKE_METHOD = "lnb_casework.api.intake.submit"
 METHOD_PATHS = ("/api/method/", "/api/v1/method/", "/api/v2/method/")
 PARENT_PARAMETERS = ("parent_doctype", "parent", "parenttype")
 # the name the desk's form asks the server for when it opens a new document (/app/review/new); no record

@@ -5,7 +5,10 @@ import json
 
 import frappe
 
-ACCEPT = "/api/method/frappe.website.doctype.web_form.web_form.accept"
+# the intake's own guest endpoint, which the form's script calls
+INTAKE = "/api/method/lnb_casework.api.intake.submit"
+# Frappe's web form endpoint, left as Frappe ships it: it must never make a case
+FRAPPE_ACCEPT = "/api/method/frappe.website.doctype.web_form.web_form.accept"
 PDF = b"%PDF-1.4\n1 0 obj << >> endobj\n%%EOF\n"
 
 
@@ -46,8 +49,8 @@ def answers(address: str, **changes) -> dict:
 
 def submit(session, base_url, payload, raw: str | None = None):
 	return session.post(
-		f"{base_url}{ACCEPT}",
-		data={"web_form": "submit-a-case", "data": raw if raw is not None else json.dumps(payload)},
+		f"{base_url}{INTAKE}",
+		data={"data": raw if raw is not None else json.dumps(payload)},
 		timeout=60,
 	)
 

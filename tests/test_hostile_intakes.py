@@ -35,7 +35,7 @@ from frappe.installer import update_site_config
 from frappe.utils import now_datetime
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
-from intake_payloads import ACCEPT, PDF, answers, data_url, remove_intake_case, server_message, submit
+from intake_payloads import INTAKE, PDF, answers, data_url, remove_intake_case, server_message, submit
 from PIL import Image
 
 from lnb_casework.casework.related import POSSIBLE_DUPLICATE
@@ -825,8 +825,8 @@ def test_a_case_made_in_the_desk_keeps_the_text_plain_too(administrator, base_ur
 def rate_limited_posts(guest, base_url, address: str, forwarded_for: list[str]) -> list[int]:
 	return [
 		guest.post(
-			f"{base_url}{ACCEPT}",
-			data={"web_form": "submit-a-case", "data": json.dumps(answers(address))},
+			f"{base_url}{INTAKE}",
+			data={"data": json.dumps(answers(address))},
 			headers={"X-Forwarded-For": value},
 			timeout=60,
 		).status_code
@@ -845,8 +845,8 @@ def test_a_new_x_forwarded_for_each_time_does_not_dodge_the_rate_limit(
 	)
 	assert statuses == [200, 200, 429]
 	refused = guest.post(
-		f"{base_url}{ACCEPT}",
-		data={"web_form": "submit-a-case", "data": json.dumps(answers(doctor_email))},
+		f"{base_url}{INTAKE}",
+		data={"data": json.dumps(answers(doctor_email))},
 		headers={"X-Forwarded-For": "203.0.113.99"},
 		timeout=60,
 	)
@@ -874,3 +874,20 @@ def test_behind_a_trusted_proxy_each_client_is_counted_by_the_address_the_proxy_
 		["198.51.100.1", "6.6.6.6, 198.51.100.1", "198.51.100.2", "198.51.100.1, 198.51.100.2"],
 	)
 	assert statuses == [200, 429, 200, 429]
+
+
+def test_frappes_rate_limit_stops_a_flood_from_one_address_as_frappe_sees_it(
+	guest, base_url, intake_open, doctor_email, one_trusted_proxy
+):
+	"""Frappe's rate limit on the endpoint counts by the address Frappe takes for the client (the first
+	X-Forwarded-For entry), beside the app's allowance by the trusted address; it allows a few times the
+	allowance, so an honest client meets the allowance and its clear message first."""
+	from lnb_casework.api.intake import FLOOD_LIMIT_FACTOR
+
+	intake_open.intake_rate_limit = 1
+	intake_open.save(ignore_permissions=True)
+	frappe.db.commit()
+	# each through a new address the trusted proxy saw (the app's allowance is not met), all claiming one
+	clients = [f"192.0.2.99, 198.51.100.{number}" for number in range(1, FLOOD_LIMIT_FACTOR + 2)]
+	statuses = rate_limited_posts(guest, base_url, doctor_email, clients)
+	assert statuses == [200] * FLOOD_LIMIT_FACTOR + [429]

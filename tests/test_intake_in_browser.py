@@ -127,12 +127,21 @@ def tick(page: Page, fieldname: str) -> None:
 	expect(box, f"{fieldname} is ticked").to_be_checked()
 
 
-def is_the_intake_submission(request: Request) -> bool:
-	# the website's frappe.call posts to "/" and names the method in a header and in the form data
+INTAKE_METHOD = "lnb_casework.api.intake.submit"
+FRAPPE_ACCEPT = "frappe.website.doctype.web_form.web_form.accept"
+
+
+def calls(request: Request, method: str) -> bool:
+	"""Whether a request posts to a whitelisted method: the website's frappe.call posts to "/" and names the
+	method in a header and in the form data."""
 	if request.method != "POST":
 		return False
 	names = (request.url, request.headers.get("x-frappe-cmd") or "", request.post_data or "")
-	return any("web_form.accept" in name for name in names)
+	return any(method in name for name in names)
+
+
+def is_the_intake_submission(request: Request) -> bool:
+	return calls(request, INTAKE_METHOD)
 
 
 def send(phone: Phone) -> Response:
@@ -255,6 +264,9 @@ def test_a_doctor_sends_a_case_from_a_phone(phone, base_url, intake_open, tmp_pa
 	):
 		artifact(earlier).unlink(missing_ok=True)
 	reference = None
+	# the form is sent to the intake's own endpoint only, never to Frappe's web form endpoint
+	frappe_accept_calls = []
+	page.on("request", lambda request: calls(request, FRAPPE_ACCEPT) and frappe_accept_calls.append(request))
 
 	try:
 		opened = page.goto(f"{base_url}/submit-a-case/new")
@@ -336,6 +348,7 @@ def test_a_doctor_sends_a_case_from_a_phone(phone, base_url, intake_open, tmp_pa
 		assert attached[0].file_name.startswith(FILE_NAME.removesuffix(".pdf")), attached[0].file_name
 		assert attached[0].file_name.endswith(".pdf"), attached[0].file_name
 		assert attached[0].file_size == pdf.stat().st_size, "the attached file is not the one chosen"
+		assert not frappe_accept_calls, "the form posted to Frappe's web form endpoint as well"
 	except Exception:
 		save_evidence(page, FAILURE_SCREENSHOT, FAILURE_TRACE)
 		raise

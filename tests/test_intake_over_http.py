@@ -5,12 +5,14 @@ import json
 import frappe
 import pytest
 import requests
-from intake_payloads import PDF, answers, cases_for, data_url, server_message, submit
+from intake_payloads import FRAPPE_ACCEPT, PDF, answers, cases_for, data_url, server_message, submit
+from test_intake_mail_over_http import free_port
 
 
 def test_a_valid_submission_creates_one_case_with_everything_right(
-	guest, base_url, intake_open, doctor_email
+	guest, base_url, intake_open, doctor_email, account_for
 ):
+	account_for(free_port())  # mail is queued only with an outgoing account; nothing listens there
 	response = submit(guest, base_url, answers(doctor_email))
 	assert response.status_code == 200, response.text
 	reply = response.json()["message"]
@@ -85,7 +87,10 @@ def test_a_valid_submission_creates_one_case_with_everything_right(
 		assert "Adeyemi" not in q.message and "rota gaps" not in q.message and "1234567" not in q.message
 
 
-def test_urgent_support_shows_signposting_and_alerts_coordinators(guest, base_url, intake_open, doctor_email):
+def test_urgent_support_shows_signposting_and_alerts_coordinators(
+	guest, base_url, intake_open, doctor_email, account_for
+):
+	account_for(free_port())  # mail is queued only with an outgoing account; nothing listens there
 	response = submit(guest, base_url, answers(doctor_email, wellbeing="I need urgent support"))
 	assert response.status_code == 200, response.text
 	reply = response.json()["message"]
@@ -214,6 +219,49 @@ def test_editing_an_existing_case_through_the_form_is_refused(guest, base_url, i
 	assert response.status_code == 403
 	frappe.db.rollback()
 	assert frappe.db.get_value("Case", created, "what_happened") == answers(doctor_email)["what_happened"]
+
+
+# what a guest might post to Frappe's own web form endpoint, which the app leaves as Frappe ships it
+THROUGH_FRAPPES_ENDPOINT = {
+	"the form's own answers": {},
+	"what Frappe's web form script adds": {"doctype": "Case", "web_form_name": "submit-a-case"},
+	"forged fields": {
+		"owner": "Administrator",
+		"workflow_state": "Closed",
+		"caseworker": "Administrator",
+		"priority": "Urgent",
+		"consent_source": "Web form",
+		"consent_version": "forged",
+		"docstatus": 1,
+	},
+	"markup, no consent version and no documents": {
+		"what_happened": "<img src=x onerror=alert(1)> sent past the intake's checks",
+		"doctor_name": "<script>alert(1)</script>",
+		"lnb_consent_version": None,
+		"lnb_attachments": [],
+	},
+	"answers the intake refuses": {"email": "nope", "gmc_number": "12", "consent_given": 0},
+}
+
+
+@pytest.mark.parametrize("changes", THROUGH_FRAPPES_ENDPOINT.values(), ids=THROUGH_FRAPPES_ENDPOINT.keys())
+def test_frappes_web_form_endpoint_makes_no_case(guest, base_url, intake_open, doctor_email, changes):
+	"""A case comes only through the intake's own endpoint: the Case controller refuses one a guest would
+	create through Frappe's web form endpoint, with nothing left behind."""
+	frappe.db.rollback()
+	before = {doctype: frappe.db.count(doctype) for doctype in ("Case", "File", "Equality Monitoring")}
+	mail_before = frappe.db.count("Email Queue")
+	response = guest.post(
+		f"{base_url}{FRAPPE_ACCEPT}",
+		data={"web_form": "submit-a-case", "data": json.dumps(answers(doctor_email, **changes))},
+		timeout=60,
+	)
+	# refused as not permitted (a guest's every refusal over the API reads the same, request_guard.py)
+	assert response.status_code == 403, response.text[:1000]
+	frappe.db.rollback()
+	assert cases_for(doctor_email) == []
+	assert {doctype: frappe.db.count(doctype) for doctype in before} == before
+	assert frappe.db.count("Email Queue") == mail_before
 
 
 def test_submissions_are_rate_limited_with_a_clear_message(guest, base_url, intake_open, doctor_email):

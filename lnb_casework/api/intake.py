@@ -1,10 +1,12 @@
 """The public intake: a doctor submits their case through the web form /submit-a-case.
 
-Frappe's web form endpoint is overridden (hooks.py) so that, for the intake form only, a submission is
-rate-limited per client address by LNB Settings, its payload shape is checked (a malformed one is a 4xx,
-not a server error), its files are attached privately to the new case in the same transaction, field
-problems come back per field, and the guest gets back only the reference and what to do next, never the
-document.
+The form's script sends the answers to this module's own guest endpoint, `submit`; Frappe's web form
+endpoint (`web_form.accept`) is left as Frappe ships it, and the Case controller refuses a case a guest
+would create through it. Here a submission is rate-limited (Frappe's rate limit by the address Frappe sees,
+and the app's allowance by the client address the site trusts), its payload shape is checked (a malformed
+one is a 4xx, not a server error), its files are attached privately to the new case in the same
+transaction, field problems come back per field, and the guest gets back only the reference and what to
+do next, never the document.
 """
 
 import json
@@ -13,8 +15,8 @@ from typing import Any
 
 import frappe
 from frappe import _
+from frappe.rate_limiter import rate_limit
 from frappe.utils import cint, escape_html
-from frappe.website.doctype.web_form.web_form import accept as accept_web_form
 
 from lnb_casework.intake.alerts import urgent_alert_queued
 from lnb_casework.intake.client_address import client_address, rate_limit_key
@@ -38,6 +40,8 @@ LAYOUT_FIELDTYPES = ("Section Break", "Column Break", "Page Break", "HTML")
 # the answers checked one at a time as the doctor leaves each (answer_problem)
 ANSWERS_CHECKED_ALONE = (*TEXT_LIMITS, "wellbeing")
 RATE_LIMIT_SECONDS = 60 * 60
+# Frappe's rate limit on `submit` lets through this many times the app's allowance (see flood_limit)
+FLOOD_LIMIT_FACTOR = 3
 TRUSTED_PROXY_COUNT_KEY = "lnb_trusted_proxy_count"
 
 
@@ -49,10 +53,23 @@ class MalformedSubmission(frappe.ValidationError):
 	http_status_code = 400
 
 
+def flood_limit() -> int:
+	"""How many calls of `submit` Frappe's rate limit lets through an hour from one address as Frappe sees
+	it: a multiple of the app's allowance, so that an honest client meets the allowance, and its message,
+	first (see `submit`)."""
+	return FLOOD_LIMIT_FACTOR * get_lnb_settings().intake_rate_limit
+
+
 @frappe.whitelist(allow_guest=True, methods=["POST"])
-def accept(web_form: str, data: str, for_payment: bool = False) -> Any:
-	if web_form != INTAKE_WEB_FORM:
-		return accept_web_form(web_form=web_form, data=data)
+@rate_limit(limit=flood_limit, seconds=RATE_LIMIT_SECONDS)
+def submit(data: str) -> dict:
+	"""The intake form's submission: creates the case from the doctor's answers (a JSON object).
+
+	Two counts guard it. Frappe's rate limit counts every call by the address Frappe takes for the client
+	(which believes a client-written X-Forwarded-For), and only stops a flood; the app's allowance per hour
+	(LNB Settings) counts by the client address the site trusts (intake/client_address.py), so a new
+	X-Forwarded-For each time gains nothing.
+	"""
 	if not count_submission():
 		frappe.throw(
 			_(

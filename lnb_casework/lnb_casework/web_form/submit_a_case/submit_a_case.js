@@ -17,7 +17,38 @@ frappe.ready(() => {
 	ask_kinds_of_discrimination_only_when_it_may_have_played_a_part();
 	check_answers_as_they_are_left();
 
-	web_form.validate = () => {
+	send_through_the_intakes_own_endpoint();
+
+	// The form is sent to the intake's own endpoint (lnb_casework.api.intake.submit), which checks every
+	// answer; Frappe's web form endpoint is not used. A tap on "Send my case" is taken before it becomes the
+	// form's submit event, so the web form's own save never runs.
+	function send_through_the_intakes_own_endpoint() {
+		let sending = false;
+		const $send = $(".web-form-footer .submit-btn");
+		$send.on("click", (event) => {
+			event.preventDefault();
+			if (sending) return;
+			const answers = ready_answers();
+			if (!answers) return;
+			sending = true;
+			frappe.call({
+				method: "lnb_casework.api.intake.submit",
+				type: "POST",
+				args: { data: answers },
+				btn: $send,
+				freeze: true,
+				callback: (answer) => show_confirmation(answer.message),
+				always: (answer) => {
+					sending = false;
+					if (answer && answer.field_problems) show_problems(answer.field_problems);
+				},
+			});
+		});
+	}
+
+	// What is sent: the form's answers, its blocks of rows, the documents and the consent wording's
+	// version; null (with each problem shown) when an answer is missing or documents are still loading.
+	function ready_answers() {
 		clear_problems();
 		const blank = blank_answers();
 		if (files.reading) {
@@ -27,26 +58,22 @@ frappe.ready(() => {
 		}
 		if (Object.keys(blank).length) {
 			show_problems(blank);
-			return false;
+			frappe.msgprint({
+				title: __("Please check your answers"),
+				message: __("Some answers are still needed. Each says what it needs, beside it."),
+				indicator: "red",
+			});
+			return null;
 		}
+		const answers = web_form.get_values();
+		if (!answers) return null;
 		Object.keys(rows).forEach((table) => {
-			web_form.doc[table] = block_is_shown(table) ? answered_rows(table) : [];
+			answers[table] = block_is_shown(table) ? answered_rows(table) : [];
 		});
-		web_form.doc.lnb_attachments = files.chosen;
-		web_form.doc.lnb_consent_version = lnb_intake.consent_version;
-		return true;
-	};
-
-	web_form.handle_success = (data) => show_confirmation(data);
-
-	// the website's frappe.call posts to "/" and names the method in a header
-	$(document).ajaxComplete((event, xhr, settings) => {
-		const method = (settings.headers && settings.headers["X-Frappe-CMD"]) || "";
-		const answer = xhr.responseJSON;
-		if (method.endsWith("web_form.accept") && answer && answer.field_problems) {
-			show_problems(answer.field_problems);
-		}
-	});
+		answers.lnb_attachments = files.chosen;
+		answers.lnb_consent_version = lnb_intake.consent_version;
+		return answers;
+	}
 
 	function show_consent_wording() {
 		const $wording = $(".lnb-consent-wording").text(lnb_intake.consent_wording);
