@@ -1,53 +1,86 @@
-"""Related cases, kept both ways, and possible duplicates flagged at intake (same email or GMC number)."""
+"""Related cases, kept both ways, and possible duplicates flagged at intake (same email or GMC number).
+
+The other side of a link is changed only through the other Case's own save (`save_linked_case`), so its
+controller, row permissions and hooks see the change like any other. That save is marked `upkeep` (a
+document flag, which no request can set): it is not activity on that case, it is not held to who may change
+what (the user's own case was), and it mirrors nothing back. It records no Version either, because a version
+is shown to everyone who reads the other case and would name this case to a caseworker who may not learn of
+it; the Related Cases rows themselves are shown to each reader only where they may read the case named.
+"""
 
 import frappe
 from frappe import _
+from frappe.model.document import Document
 
 POSSIBLE_DUPLICATE = "Possible duplicate"
+SAVEPOINT = "link_possible_duplicate"
 
 
-def link_both_ways(case_name: str, other: str, relation: str, note: str = "") -> None:
-	"""Adds the link on each side that lacks it, without re-saving either case."""
-	for this, that in ((case_name, other), (other, case_name)):
-		if frappe.db.exists("Related Case", {"parenttype": "Case", "parent": this, "related_case": that}):
-			continue
-		row = frappe.get_doc(
-			{
-				"doctype": "Related Case",
-				"parenttype": "Case",
-				"parentfield": "related_cases",
-				"parent": this,
-				"related_case": that,
-				"relation": relation,
-				"note": note,
-				"idx": frappe.db.count("Related Case", {"parenttype": "Case", "parent": this}) + 1,
-			}
-		)
-		row.db_insert()
-
-
-def flag_possible_duplicates(case) -> list[str]:
+def possible_duplicates(case: Document) -> dict[str, str]:
+	"""{other case: why it may be the same doctor}, by the same email address or GMC number."""
 	matches = {}
-	if case.email:
-		for name in frappe.get_all(
-			"Case", filters={"email": case.email, "name": ("!=", case.name)}, pluck="name"
-		):
-			matches[name] = _("Same email address")
-	if case.gmc_number:
-		for name in frappe.get_all(
-			"Case", filters={"gmc_number": case.gmc_number, "name": ("!=", case.name)}, pluck="name"
-		):
-			matches.setdefault(name, _("Same GMC number"))
-	for other, note in matches.items():
-		link_both_ways(case.name, other, POSSIBLE_DUPLICATE, note)
-	return sorted(matches)
+	for field, why in (("email", _("Same email address")), ("gmc_number", _("Same GMC number"))):
+		if case.get(field):
+			for name in frappe.get_all("Case", filters={field: case.get(field)}, pluck="name"):
+				if name != case.name:
+					matches.setdefault(name, why)
+	return matches
 
 
-def mirror_related_cases(case, before) -> None:
+def flag_possible_duplicates(case: Document) -> list[str]:
+	"""Before a new case is inserted: a row for each possible duplicate, on the case itself."""
+	linked = {row.related_case for row in case.related_cases}
+	for other, note in possible_duplicates(case).items():
+		if other not in linked:
+			case.append(
+				"related_cases", {"related_case": other, "relation": POSSIBLE_DUPLICATE, "note": note}
+			)
+	return sorted(row.related_case for row in case.related_cases if row.relation == POSSIBLE_DUPLICATE)
+
+
+def mirror_new_case(case: Document) -> None:
+	"""After a new case is inserted, its links show on the other cases. A doctor's intake never fails
+	because another case cannot be saved: that is logged for a coordinator, and the link stays one-sided."""
+	for row in case.related_cases:
+		frappe.db.savepoint(SAVEPOINT)
+		try:
+			save_linked_case(row.related_case, case.name, add=(row.relation, row.note or ""))
+		except (frappe.ValidationError, frappe.PermissionError):
+			frappe.db.rollback(save_point=SAVEPOINT)
+			frappe.log_error(
+				title=_("Case {0} could not be linked back to the new case {1}").format(
+					row.related_case, case.name
+				),
+				reference_doctype="Case",
+				reference_name=row.related_case,
+			)
+
+
+def mirror_related_cases(case: Document, before: Document | None) -> None:
 	"""A link added on one case shows on the other; a link removed goes from both."""
+	if case.flags.upkeep:  # the other side of a link being kept: nothing to mirror back
+		return
 	now = {row.related_case: row for row in case.related_cases}
 	was = {row.related_case for row in (before.related_cases if before else [])}
-	for other, row in now.items():
-		link_both_ways(case.name, other, row.relation, row.note or "")
-	for other in was - set(now):
-		frappe.db.delete("Related Case", {"parenttype": "Case", "parent": other, "related_case": case.name})
+	for other in sorted(set(now) - was):
+		save_linked_case(other, case.name, add=(now[other].relation, now[other].note or ""))
+	for other in sorted(was - set(now)):
+		save_linked_case(other, case.name, add=None)
+
+
+def save_linked_case(other: str, case_name: str, add: tuple[str, str] | None) -> None:
+	"""Gives the case `other` a row naming `case_name` (with `add`'s relation and note) or, when `add` is
+	None, takes such rows away; saves it through its controller only when that changes it."""
+	doc = frappe.get_doc("Case", other)
+	rows = [row for row in doc.related_cases if row.related_case == case_name]
+	if add and not rows:
+		relation, note = add
+		doc.append("related_cases", {"related_case": case_name, "relation": relation, "note": note})
+	elif not add and rows:
+		for row in rows:
+			doc.remove(row)
+	else:
+		return
+	doc.flags.upkeep = True
+	# the user's right to link was checked on their own case; they may not be allowed to read this one
+	doc.save(ignore_permissions=True, ignore_version=True)

@@ -82,7 +82,7 @@ def roll_passed_exclusion_reviews() -> list[str]:
 	rolled = []
 	for name in cases_with_a_passed_exclusion_review(getdate()):
 		case = frappe.get_doc("Case", name)
-		case.flags.not_activity = True
+		case.flags.upkeep = True  # not activity on the case, nor a user's change (Case.validate)
 		frappe.db.savepoint(ROLL_SAVEPOINT)
 		try:
 			case.save(ignore_permissions=True)

@@ -4,7 +4,7 @@ from frappe.model.document import Document
 from frappe.utils import now_datetime, nowdate
 
 from lnb_casework.casework.allocation import allocation_problems, caseworker_load, sync_assignment
-from lnb_casework.casework.related import flag_possible_duplicates, mirror_related_cases
+from lnb_casework.casework.related import flag_possible_duplicates, mirror_new_case, mirror_related_cases
 from lnb_casework.casework.rules import (
 	CASEWORK_FIELDS,
 	CASEWORK_TABLES,
@@ -58,29 +58,36 @@ class Case(Document):
 		self.record_consent()
 		if is_urgent(self.wellbeing):
 			self.priority = "Urgent"
+		flag_possible_duplicates(self)
 
 	def validate(self) -> None:
 		self.keep_doctor_text_plain()
+		if not self.flags.upkeep:
+			self.check_the_users_changes()
+		check_deadline_dates(self)
+		if self.workflow_state in OPEN_STATES or self.is_new():
+			refresh_computed_deadlines(self)
+
+	def check_the_users_changes(self) -> None:
+		"""What a save by a user is held to. A save the app makes itself to keep the case in step
+		(`flags.upkeep`: its exclusion review rolled on, a link mirrored from another case) skips it: it
+		changes nothing anyone typed, is not activity on the case and answers to no user's rights on it."""
 		# as_dict leaves out the virtual equality answers when the user may not read them (a guest at intake)
 		answers = {**self.as_dict(), **{case_field(q): self.get(case_field(q)) for q in EQUALITY_QUESTIONS}}
 		problems = intake_problems(answers, self.select_choices(), consent_needed=self.is_new())
 		if problems:
 			raise_intake_problems(problems, self.meta)
-		if not self.flags.not_activity:  # the daily roll of its deadlines (deadlines/case_deadlines.py)
-			self.last_activity_on = now_datetime()
+		self.last_activity_on = now_datetime()
 		if not self.is_new():
 			self.keep_related_cases_the_user_was_not_shown()
 			self.keep_intake_unless_corrected()
 			self.keep_to_casework_rules()
-		check_deadline_dates(self)
-		if self.workflow_state in OPEN_STATES or self.is_new():
-			refresh_computed_deadlines(self)
 
 	def after_insert(self) -> None:
 		log_state_change(self, "")
 		if self.flags.from_intake_form:
 			record_equality_answers(self)
-		flag_possible_duplicates(self)
+		mirror_new_case(self)
 		send_intake_emails(self)
 
 	def on_update(self) -> None:
