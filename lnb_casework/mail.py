@@ -1,18 +1,28 @@
-"""Queueing mail so that a mail problem can never undo the work that sent it.
+"""Mail that can never undo the work that sent it, through Frappe's public mail API only.
 
-`frappe.sendmail` raises when no outgoing Email Account exists, and an exception rolls back the caller's
-transaction: a doctor's submission would be lost. Here mail is queued inside a savepoint; with no
-outgoing account it is still written to the Email Queue (it waits there, unsent, until an account
-exists and the scheduler flushes the queue), and any other failure is logged, never raised.
+Each message is queued with `frappe.sendmail` in the Email Queue, inside a savepoint: if queueing fails the
+savepoint is rolled back and the caller's work (a doctor's submission, a move in the workflow) goes on.
+Frappe needs an outgoing Email Account to build a message at all, so on a site with none nothing can be
+queued: as Frappe does for its own mail then, the message is dropped and the reason logged. Each message
+that could not be queued is listed for coordinators in the LNB Alert Log ("Mail not sent"); a scheduled
+alert is tried again at its next run, since it is only remembered as sent once it was queued.
+
+Queued mail is sent by the scheduler's flush of the Email Queue. An urgent message is sent at once, as
+soon as the caller's transaction commits, the way the flush sends each row (`send` on the Email Queue
+document); if the mail server is down it stays in the queue, Frappe records the error on it, the flush
+tries it again, and the coordinators see it in the LNB Alert Log.
 """
 
+import hashlib
 from collections.abc import Sequence
-from contextlib import contextmanager
+from functools import partial
 
 import frappe
-from frappe.email.doctype.email_queue.email_queue import EmailQueue
+from frappe import _
 
 URGENT_PRIORITY = 10
+NORMAL_PRIORITY = 1
+MAIL_NOT_SENT = "Mail not sent"
 
 
 def queue_email(
@@ -25,81 +35,118 @@ def queue_email(
 	*,
 	urgent: bool = False,
 ) -> str | None:
-	"""Queues one email and returns its Email Queue name, or None (logged) when it could not be queued.
+	"""Queues one email and returns its Email Queue name, or None when nothing was queued (then the reason
+	is in the LNB Alert Log, and any traceback in the Error Log). Never raises.
 
 	An urgent email is sent as soon as the transaction commits, not at the scheduler's next flush.
 	"""
-	mail = {
-		"recipients": list(recipients),
-		"subject": subject,
-		"template": template,
-		"args": args,
-		"reference_doctype": reference_doctype,
-		"reference_name": reference_name,
-		"send_priority": URGENT_PRIORITY if urgent else 1,
-		"delayed": True,
-	}
 	savepoint = "lnb_queue_email"
 	frappe.db.savepoint(savepoint)
-	messages_before = len(frappe.local.message_log)
 	try:
-		try:
-			queued = frappe.sendmail(**mail)
-		except frappe.OutgoingEmailError:
-			frappe.db.rollback(save_point=savepoint)
-			forget_messages_since(messages_before)
-			with without_outgoing_account() as sender:
-				queued = frappe.sendmail(sender=sender, **mail)
+		queued = frappe.sendmail(
+			recipients=list(recipients),
+			subject=subject,
+			template=template,
+			args=args,
+			reference_doctype=reference_doctype,
+			reference_name=reference_name,
+			send_priority=URGENT_PRIORITY if urgent else NORMAL_PRIORITY,
+			delayed=True,
+		)
+	except frappe.OutgoingEmailError:
+		# no outgoing Email Account: the site's set-up, not the user's problem, so not shown to them
+		frappe.db.rollback(save_point=savepoint)
+		frappe.clear_last_message()
+		record_mail_not_sent(
+			_("No outgoing Email Account is set up"), subject, reference_doctype, reference_name
+		)
+		return None
 	except Exception:
 		frappe.db.rollback(save_point=savepoint)
-		forget_messages_since(messages_before)
 		frappe.log_error(
 			title="Learn Not Blame: an email could not be queued",
 			reference_doctype=reference_doctype,
 			reference_name=reference_name,
 		)
+		record_mail_not_sent(
+			_("It could not be queued (see the Error Log)"), subject, reference_doctype, reference_name
+		)
 		return None
 
-	queue_name = queued.name if queued else None
-	if urgent and queue_name:
-		frappe.db.after_commit.add(lambda: send_queued_email(queue_name))
-	return queue_name
+	if not queued:
+		# Frappe leaves out unsubscribed recipients and logs an address it cannot use in the Error Log
+		record_mail_not_sent(
+			_("Nobody to send it to: unsubscribed or not a valid address"),
+			subject,
+			reference_doctype,
+			reference_name,
+		)
+		return None
+	if urgent:
+		frappe.db.after_commit.add(partial(send_now, queued.name, subject, reference_doctype, reference_name))
+	return queued.name
 
 
-def forget_messages_since(count: int) -> None:
-	"""Drops what Frappe told the user about a mail failure: it is the site's problem, not theirs."""
-	del frappe.local.message_log[count:]
+def send_now(queue_name: str, subject: str, reference_doctype: str, reference_name: str) -> None:
+	"""Sends one queued email now, as the scheduler's flush sends each row of the Email Queue.
 
-
-@contextmanager
-def without_outgoing_account():
-	"""Lets Frappe queue a message although no outgoing account exists yet; yields the sender to use.
-
-	Muting mail while queueing makes Frappe build the message with a placeholder account instead of
-	raising; the Email Queue row keeps no account, so it is sent through the default outgoing account
-	once one exists.
+	Runs after the caller's transaction has committed, so a failure here cannot undo it: Frappe keeps the
+	email in the queue with the error and the flush retries it; the coordinators are told in the LNB Alert
+	Log.
 	"""
-	was_muted = frappe.flags.mute_emails
-	cached_accounts = dict(getattr(frappe.local, "outgoing_email_account", {}))
-	frappe.flags.mute_emails = True
 	try:
-		yield frappe.conf.get("auto_email_id") or f"noreply@{frappe.local.site}"
-	finally:
-		frappe.flags.mute_emails = was_muted
-		# Frappe caches the placeholder for the rest of the request; later mail must not use it
-		frappe.local.outgoing_email_account = cached_accounts
-
-
-def send_queued_email(queue_name: str) -> None:
-	"""Sends one queued email now; on failure it stays in the queue for the scheduler to retry."""
-	try:
-		# not frappe's send_now: it checks the session user's permission, and a guest submitted this
-		queued = EmailQueue.find(queue_name)
-		if queued:
-			queued.send()
+		frappe.get_doc("Email Queue", queue_name).send()
 	except Exception:
+		# the same catch as Frappe's flush, which logs a failed row and goes on; Frappe has already
+		# written the error and the retry count on the Email Queue row and committed them
+		record_mail_not_sent(
+			_("Not sent at once, the mail server failed; it is retried from the Email Queue"),
+			subject,
+			reference_doctype,
+			reference_name,
+			email_queue=queue_name,
+		)
+		frappe.db.commit()
+
+
+def record_mail_not_sent(
+	reason: str,
+	subject: str,
+	reference_doctype: str,
+	reference_name: str,
+	*,
+	email_queue: str | None = None,
+) -> None:
+	"""Lists an email that was not sent in the LNB Alert Log, where coordinators look; once per email and
+	reason, so an alert that fails at every scheduled run is listed once."""
+	detail = f"{reason}: {subject}"
+	key = (
+		"mail-not-sent:"
+		+ hashlib.sha256(
+			"\n".join((reference_doctype or "", reference_name or "", detail, email_queue or "")).encode()
+		).hexdigest()
+	)
+	if frappe.db.exists("LNB Alert Log", {"key": key}):
+		return
+	savepoint = "lnb_mail_not_sent"
+	frappe.db.savepoint(savepoint)
+	try:
+		frappe.get_doc(
+			{
+				"doctype": "LNB Alert Log",
+				"alert": MAIL_NOT_SENT,
+				"key": key,
+				"reference_doctype": reference_doctype,
+				"reference_name": reference_name,
+				"detail": detail[:140],
+				"email_queue": email_queue,
+			}
+		).insert(ignore_permissions=True)
+	except Exception:
+		# not even the list could be written: the Error Log keeps it, and the caller's work goes on
+		frappe.db.rollback(save_point=savepoint)
 		frappe.log_error(
-			title="Learn Not Blame: an urgent email could not be sent at once; it waits in the queue",
-			reference_doctype="Email Queue",
-			reference_name=queue_name,
+			title=f"Learn Not Blame: an email was not sent ({detail})",
+			reference_doctype=reference_doctype,
+			reference_name=reference_name,
 		)

@@ -126,3 +126,48 @@ def user_session(base_url):
 	yield make
 	for session in sessions:
 		session.close()
+
+
+def outgoing_account(port: int) -> str:
+	"""A default outgoing Email Account at 127.0.0.1:port, committed for the served site to use."""
+	import frappe
+
+	frappe.db.rollback()
+	name = (
+		frappe.get_doc(
+			{
+				"doctype": "Email Account",
+				"email_account_name": f"LNB intake test {uuid.uuid4().hex[:6]}",
+				"email_id": "learnnotblame@example.com",
+				"smtp_server": "127.0.0.1",
+				"smtp_port": port,
+				"use_tls": 0,
+				"use_ssl": 0,
+				"no_smtp_authentication": 1,
+				"enable_outgoing": 1,
+				"default_outgoing": 1,
+			}
+		)
+		.insert(ignore_permissions=True)
+		.name
+	)
+	frappe.db.commit()
+	return name
+
+
+@pytest.fixture()
+def account_for():
+	"""Makes default outgoing Email Accounts (Frappe queues mail only with one); taken away afterwards."""
+	import frappe
+
+	made = []
+
+	def make(port: int) -> str:
+		made.append(outgoing_account(port))
+		return made[-1]
+
+	yield make
+	frappe.db.rollback()
+	for name in made:
+		frappe.delete_doc("Email Account", name, ignore_permissions=True, force=True)
+	frappe.db.commit()

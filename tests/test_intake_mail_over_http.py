@@ -1,6 +1,10 @@
-"""Intake mail through a real SMTP server: an urgent alert leaves at once, and mail trouble loses nothing."""
+"""Intake mail through a real SMTP server: an urgent alert leaves at once, and mail trouble loses nothing
+and is listed for the coordinators in the LNB Alert Log."""
 
+import json
+import os
 import socket
+import subprocess
 import time
 import uuid
 from email import message_from_bytes, policy
@@ -39,53 +43,31 @@ def free_port() -> int:
 		return probe.getsockname()[1]
 
 
-@pytest.fixture()
-def mailbox():
+def listening(port: int):
+	"""A real SMTP server on the port, and the Mailbox it fills; stop the controller when done."""
 	box = Mailbox()
-	controller = Controller(box, hostname="127.0.0.1", port=free_port())
+	controller = Controller(box, hostname="127.0.0.1", port=port)
 	controller.start()
 	box.port = controller.port
+	return box, controller
+
+
+@pytest.fixture()
+def mailbox():
+	box, controller = listening(free_port())
 	yield box
 	controller.stop()
 
 
-def outgoing_account(port: int) -> str:
-	frappe.db.rollback()
-	name = (
-		frappe.get_doc(
-			{
-				"doctype": "Email Account",
-				"email_account_name": f"LNB intake test {uuid.uuid4().hex[:6]}",
-				"email_id": "learnnotblame@example.com",
-				"smtp_server": "127.0.0.1",
-				"smtp_port": port,
-				"use_tls": 0,
-				"use_ssl": 0,
-				"no_smtp_authentication": 1,
-				"enable_outgoing": 1,
-				"default_outgoing": 1,
-			}
-		)
-		.insert(ignore_permissions=True)
-		.name
+def bench_execute(method: str) -> None:
+	"""Runs a method on the test site in a new process, as the scheduler would."""
+	subprocess.run(
+		["bench", "--site", os.environ["LNB_SITE"], "execute", method],
+		cwd=os.environ["LNB_BENCH"],
+		check=True,
+		capture_output=True,
+		timeout=120,
 	)
-	frappe.db.commit()
-	return name
-
-
-@pytest.fixture()
-def account_for():
-	made = []
-
-	def make(port: int) -> str:
-		made.append(outgoing_account(port))
-		return made[-1]
-
-	yield make
-	frappe.db.rollback()
-	for name in made:
-		frappe.delete_doc("Email Account", name, ignore_permissions=True, force=True)
-	frappe.db.commit()
 
 
 def queue_rows(case: str) -> list:
@@ -120,28 +102,105 @@ def test_an_urgent_alert_reaches_coordinators_at_once(
 	assert [(row.priority, row.status) for row in rows] == [(10, "Sent"), (1, "Not Sent"), (1, "Not Sent")]
 
 
-def test_smtp_down_loses_nothing(guest, base_url, intake_open, account_for, doctor_email):
-	account_for(free_port())  # nothing listens there
+def mail_not_sent(session, base_url: str, case: str) -> list[dict]:
+	"""The "Mail not sent" rows of the LNB Alert Log about the case, as the session reads them over REST."""
+	response = session.get(
+		f"{base_url}/api/resource/LNB Alert Log",
+		params={
+			"filters": json.dumps(
+				{"alert": "Mail not sent", "reference_doctype": "Case", "reference_name": case}
+			),
+			"fields": json.dumps(["detail", "email_queue"]),
+			"order_by": "detail asc",
+		},
+		timeout=30,
+	)
+	assert response.status_code == 200, response.text
+	return response.json()["data"]
+
+
+@pytest.fixture()
+def coordinator(user_session):
+	return user_session("mail-coordinator@lnb.test", "LNB Coordinator")
+
+
+@pytest.fixture()
+def alert_log_cleared():
+	"""Takes away the LNB Alert Log rows a test's cases left."""
+	cases = []
+	yield cases
+	frappe.db.rollback()
+	for case in cases:
+		frappe.db.delete("LNB Alert Log", {"reference_doctype": "Case", "reference_name": case})
+	frappe.db.commit()
+
+
+def test_smtp_down_loses_nothing_and_once_up_the_flush_delivers(
+	guest, base_url, intake_open, account_for, doctor_email, coordinator, alert_log_cleared
+):
+	port = free_port()
+	account_for(port)  # nothing listens there yet
 	response = submit(guest, base_url, answers(doctor_email, wellbeing=URGENT))
 	assert response.status_code == 200, response.text
 	case = response.json()["message"]["name"]
+	alert_log_cleared.append(case)
 	assert cases_for(doctor_email) == [case]
 
 	urgent, *others = queue_rows(case)
 	assert urgent.priority == 10 and urgent.status == "Not Sent"
 	assert urgent.retry == 1 and "Connection refused" in (urgent.error or ""), "it was tried at once"
 	assert [(row.status, row.retry) for row in others] == [("Not Sent", 0), ("Not Sent", 0)]
+	# a coordinator sees, in the desk's LNB Alert Log, that the urgent alert has not gone yet
+	listed = mail_not_sent(coordinator, base_url, case)
+	assert len(listed) == 1, listed
+	seen = listed[0]
+	assert seen["email_queue"] == urgent.name
+	assert "mail server failed" in seen["detail"] and case in seen["detail"]
+
+	# the mail server comes up; the scheduler's flush of the Email Queue delivers everything
+	box, controller = listening(port)
+	try:
+		bench_execute("frappe.email.queue.flush")
+		# Frappe delivers a message to each recipient in turn: 2 urgent, 2 new-case alerts, 1 receipt
+		delivered = box.wait_for(lambda message: case in message["Subject"], count=5)
+	finally:
+		controller.stop()
+	assert sorted(
+		(message["Subject"].startswith("Urgent"), *message.envelope_recipients) for message in delivered
+	) == [
+		(False, "coordinator-one@example.com"),
+		(False, "coordinator-two@example.com"),
+		(False, doctor_email),
+		(True, "coordinator-one@example.com"),
+		(True, "coordinator-two@example.com"),
+	]
+	assert [row.status for row in queue_rows(case)] == ["Sent", "Sent", "Sent"]
 
 
-def test_no_outgoing_account_loses_nothing(guest, base_url, intake_open, doctor_email):
+def test_no_outgoing_account_loses_nothing_and_tells_the_coordinators(
+	guest, base_url, intake_open, doctor_email, coordinator, alert_log_cleared
+):
 	frappe.db.rollback()
 	assert not frappe.db.exists("Email Account", {"enable_outgoing": 1, "default_outgoing": 1})
 	response = submit(guest, base_url, answers(doctor_email, wellbeing=URGENT))
 	assert response.status_code == 200, response.text
 	assert "_server_messages" not in response.json(), "the doctor is not told about the site's mail set-up"
 	case = response.json()["message"]["name"]
+	alert_log_cleared.append(case)
 	assert cases_for(doctor_email) == [case]
-	assert [row.status for row in queue_rows(case)] == ["Not Sent", "Not Sent", "Not Sent"]
+	# Frappe cannot build a message without an outgoing account, so nothing is queued; the coordinators
+	# see each email that was not sent
+	assert queue_rows(case) == []
+	seen = mail_not_sent(coordinator, base_url, case)
+	assert [row["detail"].split(":")[0] for row in seen] == ["No outgoing Email Account is set up"] * 3
+	assert sorted(row["detail"].split(": ", 1)[1] for row in seen) == sorted(
+		[
+			f"Learn Not Blame: we have received your case {case}",
+			f"New case {case}",
+			f"Urgent: case {case} needs support now",
+		]
+	)
+	assert all(not row["email_queue"] for row in seen)
 
 
 def coordinator_account(email: str, *, enabled: bool = True, role: str = "LNB Coordinator") -> str:
@@ -234,11 +293,12 @@ def recipients_of(queue_name: str) -> list[str]:
 
 
 def test_with_no_recipients_set_a_new_case_alerts_every_enabled_coordinator_and_rings_no_bell(
-	guest, base_url, intake_open, doctor_email, people
+	guest, base_url, intake_open, account_for, doctor_email, people
 ):
 	intake_open.coordinator_alert_emails = ""
 	intake_open.save(ignore_permissions=True)
 	frappe.db.commit()
+	account_for(free_port())  # mail is queued only with an outgoing account; none of it is urgent
 	expected = enabled_coordinators()
 	response = submit(guest, base_url, answers(doctor_email))
 	assert response.status_code == 200, response.text

@@ -6,11 +6,13 @@ import frappe
 import pytest
 import requests
 from intake_payloads import FRAPPE_ACCEPT, PDF, answers, cases_for, data_url, server_message, submit
+from test_intake_mail_over_http import free_port
 
 
 def test_a_valid_submission_creates_one_case_with_everything_right(
-	guest, base_url, intake_open, doctor_email
+	guest, base_url, intake_open, doctor_email, account_for
 ):
+	account_for(free_port())  # mail is queued only with an outgoing account; nothing listens there
 	response = submit(guest, base_url, answers(doctor_email))
 	assert response.status_code == 200, response.text
 	reply = response.json()["message"]
@@ -85,7 +87,10 @@ def test_a_valid_submission_creates_one_case_with_everything_right(
 		assert "Adeyemi" not in q.message and "rota gaps" not in q.message and "1234567" not in q.message
 
 
-def test_urgent_support_shows_signposting_and_alerts_coordinators(guest, base_url, intake_open, doctor_email):
+def test_urgent_support_shows_signposting_and_alerts_coordinators(
+	guest, base_url, intake_open, doctor_email, account_for
+):
+	account_for(free_port())  # mail is queued only with an outgoing account; nothing listens there
 	response = submit(guest, base_url, answers(doctor_email, wellbeing="I need urgent support"))
 	assert response.status_code == 200, response.text
 	reply = response.json()["message"]

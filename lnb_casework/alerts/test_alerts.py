@@ -18,6 +18,7 @@ from lnb_casework.alerts.scheduled import (
 from lnb_casework.casework.test_casework import case_in
 from lnb_casework.lnb_casework.doctype.case.test_case import make_user
 from lnb_casework.lnb_casework.doctype.review.test_review import allocated_case, review_answers
+from lnb_casework.mail_testing import outgoing_account_for_tests
 from lnb_casework.review.workflow import RETURN_TO_DRAFT, SUBMIT_FOR_APPROVAL
 
 CASEWORKER = "alerts-caseworker@lnb.test"
@@ -67,6 +68,7 @@ class AlertTestCase(FrappeTestCase):
 	@classmethod
 	def setUpClass(cls):
 		super().setUpClass()
+		outgoing_account_for_tests()
 		make_user(CASEWORKER, "LNB Caseworker")
 		for coordinator in COORDINATORS:
 			make_user(coordinator, "LNB Coordinator")

@@ -8,6 +8,7 @@ from frappe.tests.utils import FrappeTestCase
 from lnb_casework.api.casework import allocate
 from lnb_casework.casework.rules import CASE_TRANSITIONS, CASEWORKER, COORDINATOR, POLICY_LEAD
 from lnb_casework.lnb_casework.doctype.case.test_case import make_user, submit_through_form
+from lnb_casework.mail_testing import outgoing_account_for_tests
 
 ORGANISATIONS = ("Northshire Hospitals NHS Trust", "Southshire Healthcare NHS Trust")
 PEOPLE = {
@@ -58,6 +59,7 @@ class TestCasework(FrappeTestCase):
 	@classmethod
 	def setUpClass(cls):
 		super().setUpClass()
+		outgoing_account_for_tests()
 		make_organisations()
 		for role, user in PEOPLE.items():
 			make_user(user, role)
