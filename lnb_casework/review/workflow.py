@@ -3,6 +3,12 @@
 
 Approved means submitted: the review is then read-only. A coordinator who returns a review to draft says
 why in its return comments.
+
+Cancelled means cancelled (docstatus 2). Only a System Manager cancels a review, as only a System Manager
+deletes one (the Review doctype gives no other role "cancel"): an approved review is the casework's record,
+and a coordinator who finds it wrong writes a new review of the case. The Cancel action does it through the
+workflow; the desk's Cancel call and the REST API's cancel end in the same state, set by the controller.
+Cancelling leaves no Workflow Action (an optional state), so approved reviews do not wait in anyone's list.
 """
 
 from collections.abc import Iterable, Mapping
@@ -14,7 +20,9 @@ from lnb_casework.casework.rules import CASEWORKER, COORDINATOR, SYSTEM_MANAGER
 from lnb_casework.setup.workflows import Transition, WorkflowSpec
 
 DRAFT, SUBMITTED_FOR_APPROVAL, APPROVED = "Draft", "Submitted for Approval", "Approved"
+CANCELLED = "Cancelled"
 SUBMIT_FOR_APPROVAL, APPROVE, RETURN_TO_DRAFT = "Submit for approval", "Approve", "Return to draft"
+CANCEL = "Cancel"
 
 REVIEW_WORKFLOW = WorkflowSpec(
 	name="Review",
@@ -23,12 +31,15 @@ REVIEW_WORKFLOW = WorkflowSpec(
 		(DRAFT, 0, (CASEWORKER, COORDINATOR)),
 		(SUBMITTED_FOR_APPROVAL, 0, (COORDINATOR,)),
 		(APPROVED, 1, (COORDINATOR,)),
+		(CANCELLED, 2, (SYSTEM_MANAGER,)),
 	),
 	transitions=(
 		Transition(DRAFT, SUBMIT_FOR_APPROVAL, SUBMITTED_FOR_APPROVAL, (CASEWORKER, COORDINATOR)),
 		Transition(SUBMITTED_FOR_APPROVAL, APPROVE, APPROVED, (COORDINATOR,)),
 		Transition(SUBMITTED_FOR_APPROVAL, RETURN_TO_DRAFT, DRAFT, (COORDINATOR,)),
+		Transition(APPROVED, CANCEL, CANCELLED, (SYSTEM_MANAGER,)),
 	),
+	optional_states=(CANCELLED,),
 )
 
 APPROVERS = {COORDINATOR, SYSTEM_MANAGER}

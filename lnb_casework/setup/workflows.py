@@ -3,7 +3,17 @@ module folders, so each workflow the app needs is described once as a WorkflowSp
 back in line) after install and after every migrate.
 
 The workflow state is what the desk shows as a document's status, in its form's header and in its list
-(Frappe's "Don't Override Status" is off), coloured by STATE_STYLES."""
+(Frappe's "Don't Override Status" is off), coloured by STATE_STYLES.
+
+Frappe keeps one open Workflow Action per document and state, for the roles of the transitions out of it
+(no email: "Send Email Alert" stays off). Anyone holding such a role sees it only if the row rule of the
+document lets them read it (lnb_casework/permissions.py). A transition into one of a spec's
+`optional_states` (Frappe's "Is Optional State") leaves no Workflow Action, so a rare correction such as
+cancelling an approved review does not sit in anyone's list of things to do.
+
+Frappe checks no workflow state when a document is cancelled outside the workflow (the desk's Cancel call,
+the REST API), so the controller sets the cancelled state (Review.before_cancel); after every migrate, a
+document cancelled before its workflow had a cancelled state is given that state."""
 
 from dataclasses import dataclass
 
@@ -26,6 +36,12 @@ class WorkflowSpec:
 	states: tuple[tuple[str, int, tuple[str, ...]], ...]
 	transitions: tuple[Transition, ...]
 	state_field: str = "workflow_state"
+	# states whose arrival creates no Workflow Action (Frappe's "Is Optional State")
+	optional_states: tuple[str, ...] = ()
+
+	def cancelled_state(self) -> str | None:
+		"""The state of a cancelled document (docstatus 2), or None when the workflow has none."""
+		return next((state for state, docstatus, _roles in self.states if docstatus == 2), None)
 
 
 # The colour of each state's indicator, as a Workflow State style: orange for what waits on a coordinator,
@@ -43,6 +59,7 @@ STATE_STYLES = {
 	"Draft": "",
 	"Submitted for Approval": "Warning",
 	"Approved": "Success",
+	"Cancelled": "",
 	"Identified": "Warning",
 	"Under Analysis": "Primary",
 	"Escalated": "Danger",
@@ -72,7 +89,12 @@ def ensure_workflow(spec: WorkflowSpec) -> None:
 		"override_status": 0,
 		"send_email_alert": 0,
 		"states": [
-			{"state": state, "doc_status": str(docstatus), "allow_edit": role}
+			{
+				"state": state,
+				"doc_status": str(docstatus),
+				"allow_edit": role,
+				"is_optional_state": int(state in spec.optional_states),
+			}
 			for state, docstatus, roles in spec.states
 			for role in roles
 		],
@@ -90,15 +112,32 @@ def ensure_workflow(spec: WorkflowSpec) -> None:
 	}
 	if frappe.db.exists("Workflow", spec.name):
 		workflow = frappe.get_doc("Workflow", spec.name)
-		if workflow_signature(workflow.as_dict()) == workflow_signature(wanted):
-			return
-		workflow.set("states", [])
-		workflow.set("transitions", [])
+		if workflow_signature(workflow.as_dict()) != workflow_signature(wanted):
+			workflow.set("states", [])
+			workflow.set("transitions", [])
+			workflow.update(wanted)
+			workflow.save(ignore_permissions=True)
 	else:
 		workflow = frappe.new_doc("Workflow")
 		workflow.workflow_name = spec.name
-	workflow.update(wanted)
-	workflow.save(ignore_permissions=True)
+		workflow.update(wanted)
+		workflow.save(ignore_permissions=True)
+	put_cancelled_documents_in_their_state(spec)
+
+
+def put_cancelled_documents_in_their_state(spec: WorkflowSpec) -> None:
+	"""A document cancelled before its workflow had a cancelled state kept the state it was in."""
+	cancelled = spec.cancelled_state()
+	if not cancelled:
+		return
+	table = frappe.qb.DocType(spec.document_type)
+	state = table[spec.state_field]
+	(
+		frappe.qb.update(table)
+		.set(state, cancelled)
+		.where((table.docstatus == 2) & ((state != cancelled) | state.isnull()))
+		.run()
+	)
 
 
 def ensure_workflow_state(state: str, style: str) -> None:
@@ -121,6 +160,7 @@ def workflow_signature(workflow: dict) -> tuple:
 		workflow.get("workflow_state_field"),
 		int(workflow.get("is_active") or 0),
 		int(workflow.get("override_status") or 0),
-		rows("states", ("state", "doc_status", "allow_edit")),
+		int(workflow.get("send_email_alert") or 0),
+		rows("states", ("state", "doc_status", "allow_edit", "is_optional_state")),
 		rows("transitions", ("state", "action", "next_state", "allowed", "allow_self_approval")),
 	)

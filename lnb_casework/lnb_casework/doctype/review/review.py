@@ -5,7 +5,13 @@ from frappe.model.document import Document
 from lnb_casework.alerts.review import send_review_alerts
 from lnb_casework.permissions import may_read_case
 from lnb_casework.review.just_culture import QUESTIONS, assess
-from lnb_casework.review.workflow import APPROVED, edit_problem, is_resubmission, transition_problem
+from lnb_casework.review.workflow import (
+	APPROVED,
+	CANCELLED,
+	edit_problem,
+	is_resubmission,
+	transition_problem,
+)
 
 
 class Review(Document):
@@ -33,6 +39,11 @@ class Review(Document):
 		# Submitting is approving: only the Approve action, from "Submitted for Approval", may do it.
 		if self.workflow_state != APPROVED:
 			frappe.throw(_("A review is approved through its Approve action once submitted for approval."))
+
+	def before_cancel(self) -> None:
+		# Frappe checks no workflow state on cancel, and the desk's Cancel call sends the state it showed:
+		# however a review is cancelled, its state says so.
+		self.workflow_state = CANCELLED
 
 	def derive_just_culture_outcome(self) -> None:
 		"""The outcome is always worked out from the answers; whatever was typed into it is replaced."""
