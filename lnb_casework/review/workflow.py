@@ -5,8 +5,8 @@ Approved means submitted: the review is then read-only. A coordinator who return
 why in its return comments.
 
 Cancelled means cancelled (docstatus 2). Only a System Manager cancels a review, as only a System Manager
-deletes one (the Review doctype gives no other role "cancel"): an approved review is the casework's record,
-and a coordinator who finds it wrong writes a new review of the case. The Cancel action does it through the
+deletes one (docs/access-policy.md; the Review doctype gives no other role "cancel"): an approved review is
+the casework's record, and a coordinator who finds it wrong writes a new review of the case. The Cancel action does it through the
 workflow; the desk's Cancel call and the REST API's cancel end in the same state, set by the controller.
 Cancelling leaves no Workflow Action (an optional state), so approved reviews do not wait in anyone's list.
 """
