@@ -3,6 +3,8 @@
 Every figure is counted through frappe.get_list as the session user, so the row rules
 (lnb_casework/permissions.py) decide what is counted: a coordinator's figures cover every case, a
 caseworker's only the cases allocated to them. The digest runs as Administrator and so counts everything.
+Each figure counts records its reader may list one by one, so none goes through disclosure control
+(docs/disclosure-control.md, "Where each control applies").
 
 The *_card functions are the number cards' methods (Number Card type Custom): Frappe's number card widget
 calls the method with the card's `filters` and shows `value` formatted as `fieldtype`; clicking the card

@@ -2,6 +2,8 @@
 awaiting triage (as on the number card), closed, withdrawn and referred on together as ended.
 
 Read through frappe.get_list, so the Case row rule applies: a caseworker's chart shows their own cases.
+Every case it counts is one its reader may list, so it is not disclosure-controlled
+(docs/disclosure-control.md, "Where each control applies").
 
 The chart (its custom_options) labels the y axis with plain numbers, not Frappe's shortened ones, which
 print 200 as "200.00", and lets the axis reach at least 11: frappe-charts divides an axis whose top is
