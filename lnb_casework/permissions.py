@@ -1,12 +1,19 @@
-"""Who may see which rows: one rule per doctype, used by lists, documents, counts, reports and search.
+"""Who may see which rows: one rule per doctype, used by lists, documents, counts, reports and search
+(docs/access-policy.md).
 
-Each rule is a SQL condition for `permission_query_conditions` and the same question asked of one
-document for `has_permission`, so lists and documents cannot disagree. Coordinators and System Managers
-see every case; a caseworker sees the cases allocated to them (the `caseworker` field is the truth) and
-what hangs off those cases; nobody else sees any.
+Each rule is written once, as a function that builds a SQL boolean expression about one record given how to
+name that record's columns. Both forms Frappe asks for are derived from it, so they cannot disagree:
+- `permission_query_conditions` (lists, counts, reports, search): the columns are the table's own;
+- `has_permission` (one document, saved or not): the columns are the document's own values, and MariaDB
+  evaluates the same expression (`select <expression>`).
+Coordinators and System Managers see every case; a caseworker sees the cases allocated to them (the
+`caseworker` field is the truth) and what hangs off those cases; nobody else sees any.
 """
 
+from collections.abc import Callable
+
 import frappe
+from frappe.model.document import Document
 
 from lnb_casework.casework.rules import CASEWORKER, COORDINATOR, SYSTEM_MANAGER
 
@@ -24,6 +31,13 @@ RECORDS_ABOUT_DOCUMENTS = {
 	"Case State Change": (None, "case"),
 	"Review": (None, "case"),
 }
+NOTHING = "1 = 0"
+
+# How a rule names a column of the record it judges: `column("caseworker")` is SQL for that value.
+Column = Callable[[str], str]
+# A row rule: the SQL boolean expression that holds for the records the user may read, or None when the
+# user may read every record of the doctype.
+Rule = Callable[[Column, str], str | None]
 
 
 def roles_of(user: str | None) -> set[str]:
@@ -35,79 +49,143 @@ def sees_every_case(user: str | None = None) -> bool:
 	return user == "Administrator" or bool(roles_of(user) & SEES_EVERY_CASE)
 
 
-def allocated_cases_condition(user: str) -> str:
-	"""SQL: the names of the cases this user may read."""
+def literal(value: object) -> str:
+	"""A value as a SQL literal. The expressions run without query parameters, so `%` is left as it is."""
+	return "NULL" if value is None else frappe.db.escape(str(value), percent=False)
+
+
+# ---- the ways to name a record's columns
+
+
+def table_column(doctype: str) -> Column:
+	"""The columns of every row of the doctype's table, for a list's condition."""
+	return lambda field: f"`tab{doctype}`.`{field}`"
+
+
+def document_column(doc: Document) -> Column:
+	"""The values of one document, saved or not, as it is in memory."""
+	return lambda field: literal(doc.get(field))
+
+
+def stored_column(doctype: str, name: str | None) -> Column:
+	"""The values of one saved record, read by the expression itself (NULL when there is no such record)."""
+	return lambda field: f"(select `{field}` from `tab{doctype}` where `name` = {literal(name)})"
+
+
+# ---- the rules
+
+
+def case_rule(column: Column, user: str) -> str | None:
 	if sees_every_case(user):
-		return "select `name` from `tabCase`"
-	if CASEWORKER in roles_of(user):
-		return f"select `name` from `tabCase` where `caseworker` = {frappe.db.escape(user)}"
-	return "select null from dual where 1 = 0"
+		return None
+	if CASEWORKER not in roles_of(user):
+		return NOTHING
+	return f"{column('caseworker')} = {literal(user)}"
+
+
+def readable_cases(user: str) -> str:
+	"""SQL: the names of the cases this user may read, by the Case rule (only for a user who does not see
+	every case)."""
+	return f"select `name` from `tabCase` where {case_rule(lambda field: f'`{field}`', user)}"
+
+
+def readable_reviews(user: str) -> str:
+	return f"select `name` from `tabReview` where `case` in ({readable_cases(user)})"
+
+
+def about_case_rule(doctype: str) -> Rule:
+	"""Records that belong to a case (reviews, state changes), and Frappe's records about a case or about
+	a review (any other record of those doctypes is left to Frappe)."""
+	doctype_field, name_field = RECORDS_ABOUT_DOCUMENTS[doctype]
+
+	def rule(column: Column, user: str) -> str | None:
+		if sees_every_case(user):
+			return None
+		about_case = f"{column(name_field)} in ({readable_cases(user)})"
+		if doctype_field is None:
+			return about_case
+		about_review = f"{column(name_field)} in ({readable_reviews(user)})"
+		kind = f"ifnull({column(doctype_field)}, '')"
+		return (
+			f"({kind} not in ('Case', 'Review') or ({kind} = 'Case' and {about_case})"
+			f" or ({kind} = 'Review' and {about_review}))"
+		)
+
+	return rule
+
+
+def child_row_rule(doctype: str) -> Rule:
+	"""The rows of a case's or a review's child tables, named in hooks.py (Frappe checks a child row read
+	alone by its parent, but lists child rows with parent_doctype after a doctype-level check only)."""
+
+	def rule(column: Column, user: str) -> str | None:
+		if sees_every_case(user):
+			return None
+		cases = readable_cases(user)
+		parenttype, parent = column("parenttype"), column("parent")
+		if doctype == "Related Case":
+			# a link to another caseworker's case would tell that it exists
+			return (
+				f"({parenttype} = 'Case' and {parent} in ({cases}) and {column('related_case')} in ({cases}))"
+			)
+		if any(field.options == doctype for field in frappe.get_meta("Case").get_table_fields()):
+			return f"({parenttype} = 'Case' and {parent} in ({cases}))"
+		return f"({parenttype} = 'Review' and {parent} in ({readable_reviews(user)}))"
+
+	return rule
+
+
+def caseworker_profile_rule(column: Column, user: str) -> str | None:
+	if sees_every_case(user):
+		return None
+	return f"{column('user')} = {literal(user)}"
+
+
+def rule_for(doctype: str) -> Rule:
+	if doctype == "Case":
+		return case_rule
+	if doctype == "Caseworker Profile":
+		return caseworker_profile_rule
+	if doctype in RECORDS_ABOUT_DOCUMENTS:
+		return about_case_rule(doctype)
+	if frappe.get_meta(doctype).istable:
+		return child_row_rule(doctype)
+	raise KeyError(doctype)
+
+
+# ---- the two forms, derived
+
+
+def query_conditions(doctype: str, user: str | None = None) -> str:
+	"""The rule as a list's condition ("" when the user may read every row)."""
+	condition = rule_for(doctype)(table_column(doctype), user or frappe.session.user)
+	return "" if condition is None else f"({condition})"
+
+
+def allows(doctype: str, column: Column, user: str | None = None) -> bool:
+	"""Whether the rule lets the user read the one record whose columns are `column`."""
+	condition = rule_for(doctype)(column, user or frappe.session.user)
+	return condition is None or bool(frappe.db.sql(f"select {condition}")[0][0])
+
+
+def document_has_permission(doc: Document, ptype: str | None = None, user: str | None = None) -> bool | None:
+	"""has_permission hook. Such hooks can only deny: None lets Frappe's role permissions decide."""
+	return None if allows(doc.doctype, document_column(doc), user) else False
 
 
 def may_read_case(case_name: str | None, user: str | None = None) -> bool:
-	user = user or frappe.session.user
-	if sees_every_case(user):
-		return True
-	if not case_name or CASEWORKER not in roles_of(user):
-		return False
-	return frappe.db.get_value("Case", case_name, "caseworker") == user
+	return allows("Case", stored_column("Case", case_name), user)
 
 
-# ---- Case
+# ---- the names hooks.py gives them
 
 
-def case_query_conditions(user: str | None = None) -> str:
-	user = user or frappe.session.user
-	if sees_every_case(user):
-		return ""
-	return f"`tabCase`.`name` in ({allocated_cases_condition(user)})"
+def query_conditions_for(doctype: str) -> Callable[..., str]:
+	return lambda user=None: query_conditions(doctype, user)
 
 
-def case_has_permission(doc, ptype: str | None = None, user: str | None = None) -> bool | None:
-	"""has_permission hooks can only deny: None lets Frappe's role permissions decide."""
-	user = user or frappe.session.user
-	if sees_every_case(user) or (CASEWORKER in roles_of(user) and doc.get("caseworker") == user):
-		return None
-	return False
-
-
-# ---- records that belong to a case (reviews, state changes) and Frappe's records about a case
-
-
-def about_case_query_conditions(doctype: str, user: str | None = None) -> str:
-	user = user or frappe.session.user
-	if sees_every_case(user):
-		return ""
-	doctype_field, name_field = RECORDS_ABOUT_DOCUMENTS[doctype]
-	table = f"`tab{doctype}`"
-	cases = allocated_cases_condition(user)
-	about_case = f"{table}.`{name_field}` in ({cases})"
-	if doctype_field is None:
-		return about_case
-	about_review = f"{table}.`{name_field}` in (select `name` from `tabReview` where `case` in ({cases}))"
-	kind = f"ifnull({table}.`{doctype_field}`, '')"
-	return (
-		f"({kind} not in ('Case', 'Review') or ({kind} = 'Case' and {about_case})"
-		f" or ({kind} = 'Review' and {about_review}))"
-	)
-
-
-def about_case_has_permission(doc, ptype: str | None = None, user: str | None = None) -> bool | None:
-	doctype_field, name_field = RECORDS_ABOUT_DOCUMENTS[doc.doctype]
-	about = "Case" if doctype_field is None else doc.get(doctype_field)
-	if about == "Case":
-		case = doc.get(name_field)
-	elif about == "Review":
-		case = frappe.db.get_value("Review", doc.get(name_field), "case")
-	else:
-		return None
-	return None if may_read_case(case, user) else False
-
-
-def query_conditions_for(doctype: str):
-	return lambda user=None: about_case_query_conditions(doctype, user)
-
-
+case_query_conditions = query_conditions_for("Case")
+caseworker_profile_query_conditions = query_conditions_for("Caseworker Profile")
 review_query_conditions = query_conditions_for("Review")
 case_state_change_query_conditions = query_conditions_for("Case State Change")
 file_query_conditions = query_conditions_for("File")
@@ -120,42 +198,12 @@ workflow_action_query_conditions = query_conditions_for("Workflow Action")
 tag_link_query_conditions = query_conditions_for("Tag Link")
 
 
-# ---- the rows of a case's or a review's child tables, named in hooks.py (Frappe checks a child row read
-# alone by its parent, but lists child rows with parent_doctype after a doctype-level check only)
-
-
 def child_row_query_conditions(user: str | None = None, doctype: str | None = None) -> str:
-	user = user or frappe.session.user
-	if sees_every_case(user):
-		return ""
-	table = f"`tab{doctype}`"
-	cases = allocated_cases_condition(user)
-	if doctype == "Related Case":
-		# a link to another caseworker's case would tell that it exists
-		return (
-			f"({table}.`parenttype` = 'Case' and {table}.`parent` in ({cases})"
-			f" and {table}.`related_case` in ({cases}))"
-		)
-	if any(field.options == doctype for field in frappe.get_meta("Case").get_table_fields()):
-		return f"({table}.`parenttype` = 'Case' and {table}.`parent` in ({cases}))"
-	return (
-		f"({table}.`parenttype` = 'Review'"
-		f" and {table}.`parent` in (select `name` from `tabReview` where `case` in ({cases})))"
-	)
+	return query_conditions(doctype, user)
 
 
-# ---- Caseworker Profile
-
-
-def caseworker_profile_query_conditions(user: str | None = None) -> str:
-	user = user or frappe.session.user
-	if sees_every_case(user):
-		return ""
-	return f"`tabCaseworker Profile`.`user` = {frappe.db.escape(user)}"
-
-
-def caseworker_profile_has_permission(doc, ptype: str | None = None, user: str | None = None) -> bool | None:
-	user = user or frappe.session.user
-	if sees_every_case(user) or doc.get("user") == user:
-		return None
-	return False
+case_has_permission = document_has_permission
+caseworker_profile_has_permission = document_has_permission
+about_case_has_permission = document_has_permission
+# Frappe judges a child row by its parent and calls no hook for it; this is the row's own verdict
+child_row_has_permission = document_has_permission
