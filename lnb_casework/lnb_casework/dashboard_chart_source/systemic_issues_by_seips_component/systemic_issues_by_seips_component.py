@@ -18,17 +18,8 @@ COMPONENTS = "Systemic Issue SEIPS Component"
 
 
 @frappe.whitelist()
-def get(
-	chart_name=None,
-	chart=None,
-	no_cache=None,
-	filters=None,
-	from_date=None,
-	to_date=None,
-	timespan=None,
-	time_interval=None,
-	heatmap_year=None,
-) -> dict:
+def get(**chart_settings) -> dict:
+	"""The desk sends the chart's own settings (name, filters, time span); this chart has none to apply."""
 	return systemic_issues_by_seips_component()
 
 
