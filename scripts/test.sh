@@ -15,8 +15,8 @@ ensure_pdf_renderer
 ensure_bench
 link_app
 # Every run tests a new site, as a newcomer gets it; LNB_REUSE_TEST_SITE=1 keeps the last one (quicker while
-# developing, never in CI). Only a site this checkout's test command made is made anew, migrated or served:
-# someone else's on a shared bench (or the run command's) is left alone.
+# developing, never in CI). Only a site the test command made is made anew, migrated or served: any other
+# site of that name on a shared bench (the run command's, or one made by hand) is left alone.
 only_own_test_site "$SITE"
 if [ "${LNB_REUSE_TEST_SITE:-}" = 1 ]; then ensure_site "$SITE"; else ensure_site "$SITE" new; fi
 quietly "Could not allow tests on $SITE." bench_in "$LNB_BENCH" --site "$SITE" set-config allow_tests true
