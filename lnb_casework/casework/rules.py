@@ -20,6 +20,9 @@ CLOSED, WITHDRAWN, REFERRED_ON = "Closed", "Withdrawn", "Referred On"
 OPEN_STATES = (NEW, TRIAGE, ALLOCATED, UNDER_REVIEW, ACTIVE_SUPPORT, ADVOCACY)
 ENDED_STATES = (CLOSED, WITHDRAWN, REFERRED_ON)
 CASEWORK_STATES = (ALLOCATED, UNDER_REVIEW, ACTIVE_SUPPORT, ADVOCACY)
+# The states in which a coordinator allocates a case, or reallocates it (the Case form offers it then).
+ALLOCATABLE_STATES = (TRIAGE, *CASEWORK_STATES)
+URGENT = "Urgent"  # the priority of a case that needs attention today (one of Case.priority's options)
 
 BOTH = (CASEWORKER, COORDINATOR)
 CASE_TRANSITIONS = (

@@ -2,12 +2,11 @@ frappe.ui.form.on("Case", {
 	refresh(frm) {
 		lock_what_the_user_may_not_change(frm);
 		show_urgency(frm);
+		// who may allocate, and in which states, come from the server (lnb_casework/boot.py)
 		const can_allocate =
 			!frm.is_new() &&
-			(frappe.user.has_role("LNB Coordinator") || frappe.user.has_role("System Manager")) &&
-			["Triage", "Allocated", "Under Review", "Active Support", "Advocacy"].includes(
-				frm.doc.workflow_state
-			);
+			frappe.boot.lnb.may_allocate &&
+			frappe.boot.lnb.allocatable_states.includes(frm.doc.workflow_state);
 		if (can_allocate) {
 			const label = frm.doc.caseworker ? __("Reallocate") : __("Allocate");
 			frm.add_custom_button(label, () => allocate(frm));
@@ -24,9 +23,9 @@ function lock_what_the_user_may_not_change(frm) {
 
 function show_urgency(frm) {
 	frm.dashboard.clear_headline();
-	if (frm.is_new() || frm.doc.priority !== "Urgent") return;
+	if (frm.is_new() || frm.doc.priority !== frappe.boot.lnb.urgent_priority) return;
 	const message =
-		frm.doc.wellbeing === "I need urgent support"
+		frm.doc.wellbeing === frappe.boot.lnb.urgent_support
 			? __("Urgent: the doctor said they need urgent support. Contact them today.")
 			: __("Urgent case.");
 	frm.dashboard.set_headline_alert(`<strong>${message}</strong>`, "red");

@@ -1,4 +1,5 @@
-// The states, severities and SEIPS components are those of the Systemic Issue doctype and its workflow.
+// The states, severities and SEIPS components are those of the Systemic Issue doctype and its workflow, sent
+// by the server (lnb_casework/boot.py).
 frappe.query_reports["Systemic Issues by Organisation and SEIPS"] = {
 	filters: [
 		{
@@ -6,22 +7,17 @@ frappe.query_reports["Systemic Issues by Organisation and SEIPS"] = {
 			label: __("State"),
 			fieldtype: "Select",
 			options: [
-				{ value: "Open", label: __("Open (not resolved or closed)") },
-				{ value: "All", label: __("All") },
-				"Identified",
-				"Under Analysis",
-				"Escalated",
-				"Being Addressed",
-				"Resolved",
-				"Closed",
+				{ value: frappe.boot.lnb.issue_filter.open, label: __("Open (not resolved or closed)") },
+				{ value: frappe.boot.lnb.issue_filter.all, label: __("All") },
+				...frappe.boot.lnb.issue_states,
 			],
-			default: "Open",
+			default: frappe.boot.lnb.issue_filter.open,
 		},
 		{
 			fieldname: "severity",
 			label: __("Severity"),
 			fieldtype: "Select",
-			options: ["", "Low", "Medium", "High", "Critical"],
+			options: ["", ...frappe.boot.lnb.options.severity],
 		},
 		{
 			fieldname: "organisation",
@@ -33,15 +29,7 @@ frappe.query_reports["Systemic Issues by Organisation and SEIPS"] = {
 			fieldname: "seips_component",
 			label: __("SEIPS component"),
 			fieldtype: "Select",
-			options: [
-				"",
-				"Person(s)",
-				"Tasks",
-				"Tools and technology",
-				"Organisation",
-				"Internal environment",
-				"External environment",
-			],
+			options: ["", ...frappe.boot.lnb.options.seips_component],
 		},
 	],
 };
