@@ -879,9 +879,8 @@ def test_behind_a_trusted_proxy_each_client_is_counted_by_the_address_the_proxy_
 def test_frappes_rate_limit_stops_a_flood_from_one_address_as_frappe_sees_it(
 	guest, base_url, intake_open, doctor_email, one_trusted_proxy
 ):
-	"""Frappe's rate limit on the endpoint counts by the address Frappe takes for the client (the first
-	X-Forwarded-For entry), beside the app's allowance by the trusted address; it allows a few times the
-	allowance, so an honest client meets the allowance and its clear message first."""
+	"""Frappe's rate limit on the endpoint counts, after the app's allowance by the trusted address, by the
+	address Frappe takes for the client (the first X-Forwarded-For entry), up to a few times the allowance."""
 	from lnb_casework.api.intake import FLOOD_LIMIT_FACTOR
 
 	intake_open.intake_rate_limit = 1

@@ -248,18 +248,32 @@ THROUGH_FRAPPES_ENDPOINT = {
 def test_frappes_web_form_endpoint_makes_no_case(guest, base_url, intake_open, doctor_email, changes):
 	"""A case comes only through the intake's own endpoint: the Case controller refuses one a guest would
 	create through Frappe's web form endpoint, with nothing left behind."""
+	assert_no_case_through_frappes_endpoint(guest, base_url, doctor_email, changes)
+
+
+@pytest.mark.parametrize("role", ["LNB Caseworker", "LNB Policy Lead"])
+def test_frappes_web_form_endpoint_makes_no_case_for_a_user_who_may_not_create_one(
+	user_session, base_url, intake_open, doctor_email, role
+):
+	"""Frappe's endpoint inserts past permissions for anyone signed in too; a user who may not create a
+	case gets none through it."""
+	session = user_session(f"frappe-accept-{role.split()[-1].lower()}@lnb.test", role)
+	assert_no_case_through_frappes_endpoint(session, base_url, doctor_email, {})
+
+
+def assert_no_case_through_frappes_endpoint(session, base_url: str, email: str, changes: dict) -> None:
 	frappe.db.rollback()
 	before = {doctype: frappe.db.count(doctype) for doctype in ("Case", "File", "Equality Monitoring")}
 	mail_before = frappe.db.count("Email Queue")
-	response = guest.post(
+	response = session.post(
 		f"{base_url}{FRAPPE_ACCEPT}",
-		data={"web_form": "submit-a-case", "data": json.dumps(answers(doctor_email, **changes))},
+		data={"web_form": "submit-a-case", "data": json.dumps(answers(email, **changes))},
 		timeout=60,
 	)
-	# refused as not permitted (a guest's every refusal over the API reads the same, request_guard.py)
+	# refused as not permitted (every such refusal over the API reads the same, request_guard.py)
 	assert response.status_code == 403, response.text[:1000]
 	frappe.db.rollback()
-	assert cases_for(doctor_email) == []
+	assert cases_for(email) == []
 	assert {doctype: frappe.db.count(doctype) for doctype in before} == before
 	assert frappe.db.count("Email Queue") == mail_before
 

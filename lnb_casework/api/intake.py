@@ -2,8 +2,8 @@
 
 The form's script sends the answers to this module's own guest endpoint, `submit`; Frappe's web form
 endpoint (`web_form.accept`) is left as Frappe ships it, and the Case controller refuses a case a guest
-would create through it. Here a submission is rate-limited (Frappe's rate limit by the address Frappe sees,
-and the app's allowance by the client address the site trusts), its payload shape is checked (a malformed
+would create through it. Here a submission is rate-limited (the app's allowance by the client address the
+site trusts, then Frappe's rate limit by the address Frappe sees), its payload shape is checked (a malformed
 one is a 4xx, not a server error), its files are attached privately to the new case in the same
 transaction, field problems come back per field, and the guest gets back only the reference and what to
 do next, never the document.
@@ -40,7 +40,7 @@ LAYOUT_FIELDTYPES = ("Section Break", "Column Break", "Page Break", "HTML")
 # the answers checked one at a time as the doctor leaves each (answer_problem)
 ANSWERS_CHECKED_ALONE = (*TEXT_LIMITS, "wellbeing")
 RATE_LIMIT_SECONDS = 60 * 60
-# Frappe's rate limit on `submit` lets through this many times the app's allowance (see flood_limit)
+# Frappe's rate limit on `submit` takes this many times the app's allowance (see take_submission)
 FLOOD_LIMIT_FACTOR = 3
 TRUSTED_PROXY_COUNT_KEY = "lnb_trusted_proxy_count"
 
@@ -53,22 +53,13 @@ class MalformedSubmission(frappe.ValidationError):
 	http_status_code = 400
 
 
-def flood_limit() -> int:
-	"""How many calls of `submit` Frappe's rate limit lets through an hour from one address as Frappe sees
-	it: a multiple of the app's allowance, so that an honest client meets the allowance, and its message,
-	first (see `submit`)."""
-	return FLOOD_LIMIT_FACTOR * get_lnb_settings().intake_rate_limit
-
-
 @frappe.whitelist(allow_guest=True, methods=["POST"])
-@rate_limit(limit=flood_limit, seconds=RATE_LIMIT_SECONDS)
 def submit(data: str) -> dict:
 	"""The intake form's submission: creates the case from the doctor's answers (a JSON object).
 
-	Two counts guard it. Frappe's rate limit counts every call by the address Frappe takes for the client
-	(which believes a client-written X-Forwarded-For), and only stops a flood; the app's allowance per hour
-	(LNB Settings) counts by the client address the site trusts (intake/client_address.py), so a new
-	X-Forwarded-For each time gains nothing.
+	Two counts guard it, in this order. First the app's allowance per hour (LNB Settings), by the client
+	address the site trusts (intake/client_address.py), so a new X-Forwarded-For each time gains nothing;
+	then Frappe's rate limit (`take_submission`).
 	"""
 	if not count_submission():
 		frappe.throw(
@@ -79,6 +70,22 @@ def submit(data: str) -> dict:
 			frappe.RateLimitExceededError,
 			title=_("Please try again later"),
 		)
+	return take_submission(data)
+
+
+def flood_limit() -> int:
+	"""How many submissions Frappe's rate limit takes an hour from one address as Frappe sees it."""
+	return FLOOD_LIMIT_FACTOR * get_lnb_settings().intake_rate_limit
+
+
+@rate_limit(limit=flood_limit, seconds=RATE_LIMIT_SECONDS)
+def take_submission(data: str) -> dict:
+	"""Frappe's rate limit on `submit`, counted by the address Frappe takes for the client (its
+	`request_ip`: the first X-Forwarded-For entry when there is one, which the client writes). It stops
+	many submissions that claim one address while coming from many, and counts only those the app's
+	allowance has let through, so a forged header can spend another address's count only with what its
+	sender's own allowance allows; at a few times the allowance, an honest client meets the allowance,
+	and its clear message, first."""
 	return submit_case(parse_payload(data))
 
 

@@ -54,6 +54,11 @@ class Case(Document):
 		self.set_onload("read_only_fields", read_only_fields(frappe.get_roles()))
 
 	def before_insert(self) -> None:
+		if not self.flags.from_intake_form and not frappe.has_permission("Case", "create"):
+			# a case comes through the intake's endpoint (api/intake.py) and its checks, or from someone who
+			# may create cases; never through a route that inserts past permissions for anyone else, such
+			# as Frappe's own web form endpoint
+			frappe.throw(_("A case can only be sent through the intake form."), frappe.PermissionError)
 		self.received_on = nowdate()
 		self.record_consent()
 		if is_urgent(self.wellbeing):
