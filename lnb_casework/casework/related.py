@@ -68,6 +68,12 @@ def mirror_related_cases(case: Document, before: Document | None) -> None:
 		save_linked_case(other, case.name, add=None)
 
 
+def link_both_ways(case_name: str, other: str, relation: str, note: str = "") -> None:
+	"""Links two saved cases from code, each side through its own save (as `save_linked_case`)."""
+	save_linked_case(case_name, other, add=(relation, note))
+	save_linked_case(other, case_name, add=(relation, note))
+
+
 def save_linked_case(other: str, case_name: str, add: tuple[str, str] | None) -> None:
 	"""Gives the case `other` a row naming `case_name` (with `add`'s relation and note) or, when `add` is
 	None, takes such rows away; saves it through its controller only when that changes it."""
