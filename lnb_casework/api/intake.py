@@ -2,11 +2,11 @@
 
 The form's script sends the answers to this module's own guest endpoint, `submit`; Frappe's web form
 endpoint (`web_form.accept`) is left as Frappe ships it, and the Case controller refuses a case it would
-create for anyone who may not create cases. Here a submission is rate-limited (the app's allowance by the client address the
-site trusts, then Frappe's rate limit by the address Frappe sees), its payload shape is checked (a malformed
-one is a 4xx, not a server error), its files are attached privately to the new case in the same
-transaction, field problems come back per field, and the guest gets back only the reference and what to
-do next, never the document.
+create for anyone who may not create cases. Here a submission is rate-limited (the app's allowance by the
+client address the site trusts, then Frappe's rate limit by the address Frappe sees), its payload shape
+is checked (a malformed one is a 4xx, not a server error), its files are attached privately to the new
+case in the same transaction, field problems come back per field, and the guest gets back only the
+reference and what to do next, never the document.
 """
 
 import json
