@@ -10,9 +10,8 @@ export_python_type_annotations = True
 after_install = "lnb_casework.setup.install.after_install"
 after_migrate = "lnb_casework.setup.install.after_migrate"
 
-# The intake form's submissions go through the app's own checks (api/intake.py); other web forms are untouched.
+# Frappe's methods that skip the row rules, made to apply them (api/client.py)
 override_whitelisted_methods = {
-	"frappe.website.doctype.web_form.web_form.accept": "lnb_casework.api.intake.accept",
 	"frappe.client.get_count": "lnb_casework.api.client.get_count",
 	"frappe.desk.listview.get_group_by_count": "lnb_casework.api.client.get_group_by_count",
 	"frappe.desk.doctype.tag.tag.get_tagged_docs": "lnb_casework.api.client.get_tagged_docs",
@@ -111,4 +110,7 @@ doctype_js = {
 	for doctype in ("Case", "Review", "Systemic Issue", "Advocacy Action", "Healthcare Organisation")
 }
 
-boot_session = "lnb_casework.boot.workspaces_the_user_may_open"
+boot_session = [
+	"lnb_casework.boot.workspaces_the_user_may_open",
+	"lnb_casework.boot.rules_the_desk_scripts_read",
+]
