@@ -27,7 +27,7 @@ def add_months(day: datetime.date, months: int) -> datetime.date:
 	return datetime.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
-def tribunal_limit(act: datetime.date, months: int = 3) -> Deadline:
+def tribunal_limit(act: datetime.date, months: int) -> Deadline:
 	"""The employment tribunal limit, "`months` months less one day" from the act complained of.
 
 	Counted both usual ways (months on, then a day back; a day back, then months on); at month ends
@@ -73,7 +73,7 @@ def with_early_conciliation(limit: Deadline, day_a: datetime.date, day_b: dateti
 	return Deadline(extended, how, limit.check)
 
 
-def next_exclusion_review(excluded_from: datetime.date, today: datetime.date, weeks: int = 4) -> Deadline:
+def next_exclusion_review(excluded_from: datetime.date, today: datetime.date, weeks: int) -> Deadline:
 	"""The next review of an exclusion: every `weeks` weeks from its start, the first on or after today."""
 	interval = datetime.timedelta(weeks=weeks)
 	periods = max(1, -(-(today - excluded_from).days // interval.days))

@@ -10,24 +10,27 @@ from lnb_casework.deadlines.arithmetic import (
 	with_early_conciliation,
 )
 
+# The limits' lengths are settings; the worked examples use the lengths the law gives today.
+THREE_MONTHS, FOUR_WEEKS = 3, 4
+
 
 class TestTribunalLimit(unittest.TestCase):
 	def test_three_months_less_one_day(self):
-		limit = tribunal_limit(date(2026, 3, 10))
+		limit = tribunal_limit(date(2026, 3, 10), THREE_MONTHS)
 		self.assertEqual((limit.due, limit.check), (date(2026, 6, 9), False))
 		self.assertIn("3 months less one day", limit.how)
-		self.assertEqual(tribunal_limit(date(2026, 1, 1)).due, date(2026, 3, 31))
+		self.assertEqual(tribunal_limit(date(2026, 1, 1), THREE_MONTHS).due, date(2026, 3, 31))
 
 	def test_month_ends_give_the_earlier_date_marked_check(self):
-		limit = tribunal_limit(date(2026, 8, 31))
+		limit = tribunal_limit(date(2026, 8, 31), THREE_MONTHS)
 		self.assertEqual((limit.due, limit.check), (date(2026, 11, 29), True))
 		self.assertIn("2026-11-30", limit.how)
 
 	def test_leap_years(self):
-		self.assertEqual(tribunal_limit(date(2027, 11, 30)).due, date(2028, 2, 28))
-		self.assertTrue(tribunal_limit(date(2027, 11, 30)).check)
-		self.assertEqual(tribunal_limit(date(2026, 11, 30)).due, date(2027, 2, 27))
-		self.assertEqual(tribunal_limit(date(2028, 2, 29)).due, date(2028, 5, 28))
+		self.assertEqual(tribunal_limit(date(2027, 11, 30), THREE_MONTHS).due, date(2028, 2, 28))
+		self.assertTrue(tribunal_limit(date(2027, 11, 30), THREE_MONTHS).check)
+		self.assertEqual(tribunal_limit(date(2026, 11, 30), THREE_MONTHS).due, date(2027, 2, 27))
+		self.assertEqual(tribunal_limit(date(2028, 2, 29), THREE_MONTHS).due, date(2028, 5, 28))
 		self.assertEqual(add_months(date(2028, 1, 31), 1), date(2028, 2, 29))
 		self.assertEqual(add_months(date(2027, 1, 31), 1), date(2027, 2, 28))
 
@@ -37,7 +40,7 @@ class TestTribunalLimit(unittest.TestCase):
 
 
 class TestEarlyConciliation(unittest.TestCase):
-	limit = tribunal_limit(date(2026, 1, 1))
+	limit = tribunal_limit(date(2026, 1, 1), THREE_MONTHS)
 
 	def test_domain_example_one_month_after_the_certificate(self):
 		found = with_early_conciliation(self.limit, date(2026, 3, 15), date(2026, 3, 29))
@@ -58,14 +61,20 @@ class TestEarlyConciliation(unittest.TestCase):
 			with_early_conciliation(self.limit, date(2026, 3, 15), date(2026, 3, 1))
 
 	def test_a_checked_limit_stays_marked(self):
-		limit = tribunal_limit(date(2026, 8, 31))
+		limit = tribunal_limit(date(2026, 8, 31), THREE_MONTHS)
 		self.assertTrue(with_early_conciliation(limit, date(2026, 9, 1), date(2026, 9, 10)).check)
 
 
 class TestExclusionReview(unittest.TestCase):
 	def test_every_four_weeks_from_the_start(self):
 		start = date(2026, 1, 5)
-		self.assertEqual(next_exclusion_review(start, today=date(2026, 1, 5)).due, date(2026, 2, 2))
-		self.assertEqual(next_exclusion_review(start, today=date(2026, 2, 2)).due, date(2026, 2, 2))
-		self.assertEqual(next_exclusion_review(start, today=date(2026, 2, 3)).due, date(2026, 3, 2))
+		self.assertEqual(
+			next_exclusion_review(start, today=date(2026, 1, 5), weeks=FOUR_WEEKS).due, date(2026, 2, 2)
+		)
+		self.assertEqual(
+			next_exclusion_review(start, today=date(2026, 2, 2), weeks=FOUR_WEEKS).due, date(2026, 2, 2)
+		)
+		self.assertEqual(
+			next_exclusion_review(start, today=date(2026, 2, 3), weeks=FOUR_WEEKS).due, date(2026, 3, 2)
+		)
 		self.assertEqual(next_exclusion_review(start, today=date(2026, 3, 1), weeks=2).due, date(2026, 3, 2))

@@ -22,6 +22,7 @@ from lnb_casework.casework.rules import (
 	REFERRED_ON,
 	TRIAGE,
 	UNDER_REVIEW,
+	URGENT,
 	WITHDRAWN,
 	action_between,
 )
@@ -233,7 +234,7 @@ def add_case(
 			"consent_version": settings.consent_version,
 			"consent_wording": settings.consent_wording,
 			"workflow_state": plan.state,
-			"priority": "Urgent" if is_urgent(answers["wellbeing"]) else "Normal",
+			"priority": URGENT if is_urgent(answers["wellbeing"]) else "Normal",
 			"caseworker": caseworker,
 			"organisation": organisation,
 			"triage_notes": plan.notes["triage_notes"] if organisation else None,

@@ -18,7 +18,15 @@ from frappe.utils.password import update_password
 
 from lnb_casework.api.casework import allocate
 from lnb_casework.api.learning import promote
-from lnb_casework.casework.rules import ALLOCATED, CLOSED, REFERRED_ON, TRIAGE, WITHDRAWN, action_between
+from lnb_casework.casework.rules import (
+	ALLOCATED,
+	CLOSED,
+	REFERRED_ON,
+	TRIAGE,
+	URGENT,
+	WITHDRAWN,
+	action_between,
+)
 from lnb_casework.demo.bulk import insert_cases, insert_volunteers
 from lnb_casework.demo.plan import (
 	ACTION_PATHS,
@@ -246,7 +254,7 @@ def make_case_through_the_app(plan: CasePlan, issues: list[str]) -> str:
 					{
 						"organisation": ORGANISATIONS[plan.organisation][0],
 						"triage_notes": plan.notes["triage_notes"],
-						"priority": "Urgent" if case.priority == "Urgent" else "Normal",
+						"priority": URGENT if case.priority == URGENT else "Normal",
 					}
 				)
 				case.save()

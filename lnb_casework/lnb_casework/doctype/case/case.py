@@ -13,6 +13,7 @@ from lnb_casework.casework.rules import (
 	ENDED_STATES,
 	OPEN_STATES,
 	REFERRED_ON,
+	URGENT,
 	WITHDRAWN,
 	action_between,
 	edit_problem,
@@ -62,7 +63,7 @@ class Case(Document):
 		self.received_on = nowdate()
 		self.record_consent()
 		if is_urgent(self.wellbeing):
-			self.priority = "Urgent"
+			self.priority = URGENT
 		flag_possible_duplicates(self)
 
 	def validate(self) -> None:

@@ -91,7 +91,7 @@ class TestDeadlinesDue(FrappeTestCase):
 		frappe.set_user(SECOND)
 		_columns, rows, *_rest = execute({})
 		(computed,) = [row for row in rows if row.source == "Computed"]
-		limit = tribunal_limit(act)
+		limit = tribunal_limit(act, frappe.db.get_single_value("LNB Settings", "tribunal_limit_months"))
 		self.assertEqual(
 			(computed.due, computed.what), (limit.due, "Last day to claim at the employment tribunal")
 		)
