@@ -141,6 +141,12 @@ def caseworker_profile_rule(column: Column, user: str) -> str | None:
 	return f"{column('user')} = {literal(user)}"
 
 
+def has_row_rule(doctype: str) -> bool:
+	"""Whether hooks.py gives the doctype a row rule of this module."""
+	paths = frappe.get_hooks("permission_query_conditions").get(doctype, [])
+	return any(path.startswith(f"{__name__}.") for path in paths)
+
+
 def rule_for(doctype: str) -> Rule:
 	if doctype == "Case":
 		return case_rule

@@ -25,7 +25,14 @@ from frappe import _
 from frappe.model import child_table_fields, default_fields, optional_fields
 from werkzeug.wrappers import Response
 
-from lnb_casework.permissions import RECORDS_ABOUT_DOCUMENTS, may_read_case, sees_every_case
+from lnb_casework.permissions import (
+	RECORDS_ABOUT_DOCUMENTS,
+	allows,
+	has_row_rule,
+	may_read_case,
+	sees_every_case,
+	stored_column,
+)
 from lnb_casework.query_arguments import (
 	DOCTYPE_ARGUMENTS,
 	MAX_NESTING,
@@ -255,6 +262,8 @@ def is_guarded(doctype: str) -> bool:
 def may_read_record(doctype: str, name: str) -> bool:
 	"""Whether the user may read this record; a record that does not exist is not readable either."""
 	if frappe.db.get_value("DocType", doctype, "istable", cache=True):
+		if has_row_rule(doctype) and not allows(doctype, stored_column(doctype, name)):
+			return False
 		row = frappe.db.get_value(doctype, name, ["parenttype", "parent"], as_dict=True)
 		doctype, name = (row.parenttype, row.parent) if row and row.parenttype else (None, None)
 	if not doctype or not frappe.db.exists(doctype, name):

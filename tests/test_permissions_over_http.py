@@ -428,6 +428,24 @@ def test_a_related_case_of_another_caseworker_is_never_shown_and_survives_a_save
 	for route, response in reads.items():
 		assert response.status_code == 200, (route, response.text[:300])
 		assert cases["b"] not in response.text, f"{route} shows another caseworker's case"
+	# the row itself, asked for by its name, is judged by its own rule and not only by its case's
+	row = frappe.db.get_value("Related Case", {"parent": cases["a"], "related_case": cases["b"]})
+	by_name = {
+		"REST": session.get(f"{base}/api/resource/Related Case/{row}", timeout=30),
+		"frappe.client.get": session.post(
+			f"{base}{METHOD}frappe.client.get",
+			data={"doctype": "Related Case", "name": row, "parent": "Case"},
+			timeout=30,
+		),
+		"frappe.client.get_value": session.post(
+			f"{base}{METHOD}frappe.client.get_value",
+			data={"doctype": "Related Case", "filters": row, "fieldname": "related_case", "parent": "Case"},
+			timeout=30,
+		),
+	}
+	for route, response in by_name.items():
+		assert response.status_code in FORBIDDEN, (route, response.status_code, response.text[:300])
+		assert cases["b"] not in response.text, f"{route} shows another caseworker's case"
 	theirs = world["sessions"]["b"].get(f"{base}/api/resource/Case/{cases['b']}", timeout=30)
 	assert theirs.status_code == 200
 	assert cases["a"] not in theirs.text, "the other caseworker sees the link to a case that is not theirs"
