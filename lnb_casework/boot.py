@@ -7,6 +7,9 @@ from lnb_casework.intake.rules import URGENT_SUPPORT
 from lnb_casework.learning.workflows import ADVOCACY_ACTION_WORKFLOW, SYSTEMIC_ISSUE_WORKFLOW
 from lnb_casework.lnb_casework.doctype.seips_component.seips_component import seips_components
 from lnb_casework.lnb_casework.report.deadlines_due import deadlines_due
+from lnb_casework.lnb_casework.report.discrimination_and_disproportionality import (
+	discrimination_and_disproportionality as equality_report,
+)
 from lnb_casework.lnb_casework.report.systemic_issues_by_organisation_and_seips import (
 	systemic_issues_by_organisation_and_seips as seips_report,
 )
@@ -47,6 +50,10 @@ def rules_the_desk_scripts_read(bootinfo) -> None:
 		"issue_filter": {"open": seips_report.OPEN, "all": seips_report.ALL},
 		"action_states": workflow_states(ADVOCACY_ACTION_WORKFLOW),
 		"deadlines_due_days": deadlines_due.DEFAULT_DAYS,  # the Deadlines Due report's window by default
+		"equality_report": {
+			"views": list(equality_report.VIEWS),
+			"ended_years": equality_report.ended_years(),
+		},
 		"options": {
 			"severity": select_options("Systemic Issue", "severity"),
 			"action_type": select_options("Advocacy Action", "action_type"),

@@ -72,3 +72,17 @@ class TestDeskBoot(FrappeTestCase):
 		self.assertEqual(lnb["urgent_support"], "I need urgent support")
 		self.assertEqual(lnb["priority_colours"], {"Urgent": "red", "High": "orange"})
 		self.assertIn(lnb["urgent_priority"], frappe.get_meta("Case").get_options("priority").split("\n"))
+
+	def test_the_equality_report_offers_only_years_that_have_ended(self):
+		from lnb_casework.lnb_casework.report.discrimination_and_disproportionality.discrimination_and_disproportionality import (
+			execute,
+		)
+
+		offered = boot_as(PEOPLE[COORDINATOR])["equality_report"]
+		last_ended = str(frappe.utils.getdate().year - 1)
+		self.assertEqual(offered["ended_years"][0], last_ended)
+		self.assertNotIn(str(frappe.utils.getdate().year), offered["ended_years"])
+		for view in offered["views"]:
+			execute(
+				{"period": last_ended, "view": view}
+			)  # each view the script offers is one the server runs

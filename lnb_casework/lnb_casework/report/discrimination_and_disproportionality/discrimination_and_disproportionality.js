@@ -1,19 +1,12 @@
 // Who the doctors are, and the kinds of discrimination they report: two views, never mixed.
 // (Wrapped in a function: Frappe evaluates report scripts in the page's global scope.)
 (() => {
-	const WHO = "Who the doctors are";
-	const KINDS = "Kinds of discrimination reported";
+	// The views, and the calendar years that have ended (the server refuses any other period, so that a
+	// published year never changes: see docs/disclosure-control.md), as the server names them.
+	const { views, ended_years: ENDED_YEARS } = frappe.boot.lnb.equality_report;
+	const [WHO, KINDS] = views;
 	const MODULE =
 		"lnb_casework.lnb_casework.report.discrimination_and_disproportionality.discrimination_and_disproportionality";
-
-	// Figures are shown only for calendar years that have ended (the server refuses any other period), so
-	// that a published year never changes: see docs/disclosure-control.md.
-	const FIRST_YEAR = 2000;
-	const LAST_ENDED_YEAR = Number(frappe.datetime.get_today().slice(0, 4)) - 1;
-	const ENDED_YEARS = [];
-	for (let year = LAST_ENDED_YEAR; year >= FIRST_YEAR; year--) {
-		ENDED_YEARS.push(String(year));
-	}
 
 	frappe.query_reports["Discrimination and Disproportionality"] = {
 		filters: [

@@ -67,6 +67,7 @@ from lnb_casework.oversight.report_filters import choice, is_empty, refuse, repo
 WHO = "Who the doctors are"
 KINDS = "Kinds of discrimination reported"
 VIEWS = (WHO, KINDS)
+FIRST_YEAR = 2000  # the earliest year the report's filter offers
 NOT_ANSWERED = "Not answered"
 ANSWERED = "Answered the question"
 ALL_CASES = "All cases in the period"
@@ -89,6 +90,12 @@ def checked_filters(filters: object) -> frappe._dict:
 		view=choice(filters, "view", "View", VIEWS, default=WHO),
 		question=choice(filters, "question", "Question in the chart", list(QUESTION_LABELS.values())),
 	)
+
+
+def ended_years() -> list[str]:
+	"""The years the report offers, the latest first: every calendar year that has ended since FIRST_YEAR."""
+	last = int(last_closed_period(getdate(today())).label)
+	return [str(year) for year in range(last, FIRST_YEAR - 1, -1)]
 
 
 def closed_period(value: object) -> Period:
