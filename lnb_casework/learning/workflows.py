@@ -1,9 +1,12 @@
-"""How systemic issues and advocacy actions move, and what each move needs (pure)."""
+"""How systemic issues and advocacy actions move, and what each move needs (pure, but for
+`refuse_incomplete_move`, which their controllers call)."""
 
 from collections.abc import Mapping
 from typing import Any
 
+import frappe
 from frappe import _
+from frappe.model.document import Document
 
 from lnb_casework.casework.rules import CASEWORKER, COORDINATOR, POLICY_LEAD
 from lnb_casework.setup.workflows import Transition, WorkflowSpec
@@ -57,3 +60,11 @@ def move_problem(from_state: str | None, to_state: str | None, values: Mapping[s
 		return None
 	field, message = NEEDED_FOR[to_state]
 	return None if str(values.get(field) or "").strip() else message()
+
+
+def refuse_incomplete_move(doc: Document) -> None:
+	"""Stops a save that moves the record into a state without what that state needs."""
+	before = doc.get_doc_before_save()
+	problem = move_problem(before and before.workflow_state, doc.workflow_state, doc.as_dict())
+	if problem:
+		frappe.throw(problem)

@@ -1,15 +1,12 @@
 import frappe
 from frappe.model.document import Document
 
-from lnb_casework.learning.workflows import move_problem
+from lnb_casework.learning.workflows import refuse_incomplete_move
 
 
 class SystemicIssue(Document):
 	def validate(self) -> None:
-		before = self.get_doc_before_save()
-		problem = move_problem(before and before.workflow_state, self.workflow_state, self.as_dict())
-		if problem:
-			frappe.throw(problem)
+		refuse_incomplete_move(self)
 
 	def on_trash(self) -> None:
 		frappe.db.delete("Systemic Issue Evidence", {"systemic_issue": self.name})
