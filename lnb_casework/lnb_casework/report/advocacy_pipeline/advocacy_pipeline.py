@@ -13,6 +13,7 @@ from frappe.utils import date_diff, getdate, today
 
 from lnb_casework.learning.workflows import ABANDONED, COMPLETED, IN_PROGRESS, OPEN_ACTION_STATES, PLANNED
 from lnb_casework.oversight.headlines import overdue_action_filters
+from lnb_casework.oversight.report_charts import bar_chart
 from lnb_casework.oversight.report_filters import check, choice, name_of, report_filters
 
 ACTION, ACTION_ISSUE = "Advocacy Action", "Advocacy Action Issue"
@@ -53,13 +54,7 @@ def execute(filters: dict | None = None):
 	)
 
 	by_state = {state: sum(1 for action in actions if action.workflow_state == state) for state in STATES}
-	chart = {
-		"data": {
-			"labels": [_(state) for state in STATES],
-			"datasets": [{"name": _("Actions"), "values": list(by_state.values())}],
-		},
-		"type": "bar",
-	}
+	chart = bar_chart(_("Actions"), {_(state): count for state, count in by_state.items()})
 	summary = [
 		{"label": _("Planned"), "value": by_state[PLANNED], "indicator": "Blue", "datatype": "Int"},
 		{"label": _("In progress"), "value": by_state[IN_PROGRESS], "indicator": "Orange", "datatype": "Int"},

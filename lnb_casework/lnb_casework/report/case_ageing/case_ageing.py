@@ -25,6 +25,7 @@ from lnb_casework.casework.rules import ENDED_STATES, OPEN_STATES, stalled_cutof
 from lnb_casework.lnb_casework.doctype.lnb_settings.lnb_settings import stalled_after_days
 from lnb_casework.oversight.case_columns import case_columns
 from lnb_casework.oversight.headlines import stalled_filters
+from lnb_casework.oversight.report_charts import bar_chart
 from lnb_casework.oversight.report_filters import check, choice, name_of, report_filters
 
 SECONDS_IN_A_DAY = 24 * 60 * 60
@@ -149,13 +150,7 @@ def columns(states: list[str]) -> list[dict]:
 
 
 def chart(states: list[str], average_days: dict[str, float]) -> dict:
-	return {
-		"data": {
-			"labels": [_(state) for state in states],
-			"datasets": [{"name": _("Average days"), "values": [average_days[state] for state in states]}],
-		},
-		"type": "bar",
-	}
+	return bar_chart(_("Average days"), {_(state): average_days[state] for state in states})
 
 
 def summary(rows: list[dict]) -> list[dict]:

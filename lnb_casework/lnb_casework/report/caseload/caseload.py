@@ -10,6 +10,7 @@ import frappe
 from frappe import _
 
 from lnb_casework.casework.rules import ENDED_STATES, OPEN_STATES
+from lnb_casework.oversight.report_charts import bar_chart
 from lnb_casework.oversight.report_filters import choice, name_of, report_filters
 
 UNALLOCATED = "Unallocated"
@@ -45,13 +46,7 @@ def execute(filters: dict | None = None):
 		data.append(row)
 
 	by_state = {state: sum(counts[(c, state)] for c in caseworkers) for state in states}
-	chart = {
-		"data": {
-			"labels": [_(s) for s in states],
-			"datasets": [{"name": _("Cases"), "values": list(by_state.values())}],
-		},
-		"type": "bar",
-	}
+	chart = bar_chart(_("Cases"), {_(state): count for state, count in by_state.items()})
 	summary = [
 		{
 			"label": _("Open cases"),

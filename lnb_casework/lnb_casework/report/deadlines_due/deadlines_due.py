@@ -10,6 +10,7 @@ from frappe.utils import add_days, date_diff, getdate, today
 
 from lnb_casework.casework.rules import OPEN_STATES
 from lnb_casework.oversight.case_columns import case_columns
+from lnb_casework.oversight.report_charts import bar_chart
 from lnb_casework.oversight.report_filters import report_filters, whole_number
 
 DEFAULT_DAYS = 30
@@ -74,13 +75,8 @@ def execute(filters: dict | None = None):
 			"datatype": "Int",
 		},
 	]
-	chart = {
-		"data": {
-			"labels": [_("Overdue"), _("Within 7 days"), _("Later")],
-			"datasets": [
-				{"name": _("Deadlines"), "values": [overdue, this_week, len(rows) - overdue - this_week]}
-			],
-		},
-		"type": "bar",
-	}
+	chart = bar_chart(
+		_("Deadlines"),
+		{_("Overdue"): overdue, _("Within 7 days"): this_week, _("Later"): len(rows) - overdue - this_week},
+	)
 	return columns, rows, None, chart, summary

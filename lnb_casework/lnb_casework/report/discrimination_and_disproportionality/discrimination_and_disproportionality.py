@@ -62,6 +62,7 @@ from lnb_casework.learning.disclosure import (
 	suppressed_marker,
 )
 from lnb_casework.learning.periods import Period, last_closed_period, parse_period
+from lnb_casework.oversight.report_charts import bar_chart
 from lnb_casework.oversight.report_filters import choice, is_empty, refuse, report_filters
 
 WHO = "Who the doctors are"
@@ -355,15 +356,7 @@ def kinds_view(cases: list[str], period: Period, disclosure: Disclosure):
 		if kind != ANY_KIND and not is_suppressed(figure) and figure
 	]
 	chart = (
-		{
-			"data": {
-				"labels": [_(kind) for kind in shown_kinds],
-				"datasets": [{"name": _("Cases"), "values": [kinds_shown[kind] for kind in shown_kinds]}],
-			},
-			"type": "bar",
-		}
-		if shown_kinds
-		else None
+		bar_chart(_("Cases"), {_(kind): kinds_shown[kind] for kind in shown_kinds}) if shown_kinds else None
 	)
 	summary = [
 		{"label": _("Period"), "value": period.label, "datatype": "Data"},

@@ -43,6 +43,7 @@ from lnb_casework.learning.disclosure import (
 from lnb_casework.learning.issues import counted_cases, evidence_of
 from lnb_casework.learning.workflows import ENDED_ISSUE_STATES, OPEN_ISSUE_STATES
 from lnb_casework.lnb_casework.doctype.seips_component.seips_component import seips_components
+from lnb_casework.oversight.report_charts import bar_chart
 from lnb_casework.oversight.report_filters import choice, name_of, report_filters
 
 OPEN, ALL = "Open", "All"
@@ -126,15 +127,7 @@ def execute(filters: dict | None = None):
 	if data:
 		data.append(totals)
 
-	chart = {
-		"data": {
-			"labels": [_(component) for component in components],
-			"datasets": [
-				{"name": _("Issues"), "values": [totals[seips_field(component)] for component in components]}
-			],
-		},
-		"type": "bar",
-	}
+	chart = bar_chart(_("Issues"), {_(component): totals[seips_field(component)] for component in components})
 	summary = [
 		{
 			"label": _("Open issues"),
