@@ -100,7 +100,7 @@ scheduler_events = {
 			"lnb_casework.alerts.scheduled.send_stalled_case_alerts",
 			"lnb_casework.alerts.scheduled.send_overdue_action_alerts",
 			"lnb_casework.alerts.scheduled.send_weekly_digest",
-		]
+		],
 	}
 }
 

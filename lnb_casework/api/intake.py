@@ -238,7 +238,7 @@ def show_field_problems(problems: dict[str, str], web_form) -> None:
 		for field, message in problems.items()
 	)
 	frappe.clear_messages()
-	frappe.local.response["field_problems"] = problems
+	frappe.response["field_problems"] = problems
 	frappe.msgprint(f"<ul>{lines}</ul>", title=_("Please check your answers"), indicator="red")
 	raise IntakeInvalid(problems)
 
