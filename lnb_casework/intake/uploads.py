@@ -34,6 +34,13 @@ SIGNATURES = {
 	"txt": (),
 }
 ACCEPTED_EXTENSIONS = tuple(SIGNATURES)
+
+
+def accepted_kinds() -> str:
+	"""The kinds of file SIGNATURES accepts, as the form and its messages name them to the doctor."""
+	return _("PDF, Word, OpenDocument, RTF, text, JPEG or PNG")
+
+
 # Pictures must open as what their name says: Frappe decodes every JPEG on save (to strip its EXIF tags).
 PICTURE_FORMATS = {"png": "PNG", "jpg": "JPEG", "jpeg": "JPEG"}
 # Frappe's EXIF stripping holds every pixel as a Python object (about 80 bytes each), so a small file of
@@ -97,9 +104,9 @@ def upload_problems(uploads: Sequence[Upload], most_files: int, largest_bytes: i
 		extension = upload.file_name.rsplit(".", 1)[-1].lower() if "." in upload.file_name else ""
 		if extension not in SIGNATURES:
 			problems.append(
-				_(
-					"{0} is not a kind of file we accept. Please send PDF, Word, OpenDocument, RTF, text, JPEG or PNG files."
-				).format(upload.file_name)
+				_("{0} is not a kind of file we accept. Please send {1} files.").format(
+					upload.file_name, accepted_kinds()
+				)
 			)
 		elif len(upload.content) > largest_bytes:
 			problems.append(

@@ -93,20 +93,16 @@ frappe.ready(() => {
 
 	function check_answers_as_they_are_left() {
 		const waiting = {};
-		Object.keys(lnb_intake.problems_when_blank)
-			.concat(["phone", "gmc_number", "specialty", "employer_name"])
-			.forEach((fieldname) => {
-				const field = web_form.fields_dict[fieldname];
-				if (!field || fieldname === "consent_given") return;
-				field.$wrapper.on("focusout", "input, textarea, select", () =>
-					check_answer(fieldname)
-				);
-				field.$wrapper.on("input change", "input, textarea, select", () => {
-					if (!shows_problem(fieldname)) return;
-					clearTimeout(waiting[fieldname]);
-					waiting[fieldname] = setTimeout(() => check_answer(fieldname), CHECK_DELAY_MS);
-				});
+		lnb_intake.checked_alone.forEach((fieldname) => {
+			const field = web_form.fields_dict[fieldname];
+			if (!field) return;
+			field.$wrapper.on("focusout", "input, textarea, select", () => check_answer(fieldname));
+			field.$wrapper.on("input change", "input, textarea, select", () => {
+				if (!shows_problem(fieldname)) return;
+				clearTimeout(waiting[fieldname]);
+				waiting[fieldname] = setTimeout(() => check_answer(fieldname), CHECK_DELAY_MS);
 			});
+		});
 		web_form.fields_dict.consent_given.$wrapper.on("change", "input", (event) => {
 			if (event.target.checked) clear_problems("consent_given");
 		});
@@ -261,10 +257,7 @@ frappe.ready(() => {
 
 	function make_document_picker() {
 		const $area = $(".lnb-attachments");
-		const hint = __(
-			"You may attach up to {0} files of up to {1} MB each ({2} MB in all): letters, emails, reports or notes. PDF, Word, OpenDocument, RTF, text, JPEG or PNG.",
-			[lnb_intake.max_attachments, lnb_intake.max_attachment_size_mb, lnb_intake.most_mb_in_all]
-		);
+		const hint = lnb_intake.documents_hint;
 		$area.html(`
 			<label class="control-label" for="lnb-files">${__("Attach documents (optional)")}</label>
 			<p class="help-box small text-muted">${frappe.utils.escape_html(hint)}</p>

@@ -1,9 +1,9 @@
 import frappe
 from frappe import _
 
-from lnb_casework.api.intake import row_block_labels
+from lnb_casework.api.intake import ANSWERS_CHECKED_ALONE, row_block_labels
 from lnb_casework.intake.rules import MOST_ROWS, intake_problems
-from lnb_casework.intake.uploads import ACCEPTED_EXTENSIONS, MOST_BYTES_IN_ALL
+from lnb_casework.intake.uploads import ACCEPTED_EXTENSIONS, MOST_BYTES_IN_ALL, accepted_kinds
 from lnb_casework.lnb_casework.doctype.lnb_settings.lnb_settings import contact_address, get_lnb_settings
 
 # the answers to "Do you think discrimination played a part?" after which the form asks which kinds
@@ -19,13 +19,20 @@ def get_context(context):
 		"consent_wording": settings.consent_wording,
 		"consent_version": settings.consent_version,
 		"contact_address": contact_address(),
-		"max_attachments": settings.max_attachments,
-		"max_attachment_size_mb": settings.max_attachment_size_mb,
-		"most_mb_in_all": MOST_BYTES_IN_ALL // (1024 * 1024),
+		"documents_hint": _(
+			"You may attach up to {0} files of up to {1} MB each ({2} MB in all): letters, emails, reports or notes. {3}."
+		).format(
+			settings.max_attachments,
+			settings.max_attachment_size_mb,
+			MOST_BYTES_IN_ALL // (1024 * 1024),
+			accepted_kinds(),
+		),
 		"accepted_extensions": [f".{extension}" for extension in ACCEPTED_EXTENSIONS],
 		"row_blocks": row_blocks(),
 		"discrimination_kinds_asked": DISCRIMINATION_KINDS_ASKED,
 		"problems_when_blank": intake_problems({}, {}, consent_needed=True),
+		# what lnb_casework.api.intake.answer_problem checks as the doctor leaves an answer
+		"checked_alone": ANSWERS_CHECKED_ALONE,
 	}
 
 
