@@ -132,7 +132,7 @@ def refuse_unreadable_intake(arguments: dict) -> None:
 def requested_method() -> str | None:
 	"""The whitelisted method a request calls: in its path, or (for a call to "/") in form_dict, where
 	Frappe puts the X-Frappe-CMD header."""
-	path = frappe.local.request.path
+	path = frappe.request.path
 	for prefix in METHOD_PATHS:
 		if path.startswith(prefix):
 			return path[len(prefix) :].strip("/")
@@ -222,7 +222,7 @@ def permitted_columns(doctype: str, parenttype: str | None) -> frozenset[str]:
 def named_doctypes() -> list[str]:
 	form = frappe.form_dict
 	doctypes = [str(form[key]) for key in DOCTYPE_PARAMETERS if isinstance(form.get(key), str) and form[key]]
-	path = frappe.local.request.path
+	path = frappe.request.path
 	for prefix in RESOURCE_PATHS:
 		if path.startswith(prefix):
 			doctypes.append(unquote(path[len(prefix) :].partition("/")[0]))
@@ -243,7 +243,7 @@ def named_records() -> list[tuple[str, str]]:
 	for name_key, doctype in IMPLIED_DOCTYPE_PARAMETERS.items():
 		if isinstance(form.get(name_key), str) and form[name_key]:
 			records.append((doctype, form[name_key]))
-	path = frappe.local.request.path
+	path = frappe.request.path
 	for prefix in RESOURCE_PATHS:
 		if path.startswith(prefix):
 			doctype, _slash, rest = path[len(prefix) :].partition("/")
@@ -275,7 +275,7 @@ def named_references(arguments: dict[str, Any]) -> set[str]:
 	"""Every case or review reference a request names: in its path, or as the whole of any argument or of
 	any value inside a JSON argument."""
 	references = set()
-	path = frappe.local.request.path
+	path = frappe.request.path
 	for prefix in RESOURCE_PATHS:
 		if path.startswith(prefix):
 			references |= {unquote(part) for part in path[len(prefix) :].split("/")}
