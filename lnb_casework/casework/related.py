@@ -28,7 +28,7 @@ def possible_duplicates(case: Document) -> dict[str, str]:
 
 
 def flag_possible_duplicates(case: Document) -> list[str]:
-	"""Before a new case is inserted: a row for each possible duplicate, on the case itself."""
+	"""As a new case is validated, before it is inserted: a row for each possible duplicate, on the case itself."""
 	linked = {row.related_case for row in case.related_cases}
 	for other, note in possible_duplicates(case).items():
 		if other not in linked:

@@ -64,7 +64,6 @@ class Case(Document):
 		self.record_consent()
 		if is_urgent(self.wellbeing):
 			self.priority = URGENT
-		flag_possible_duplicates(self)
 
 	def validate(self) -> None:
 		self.keep_doctor_text_plain()
@@ -73,6 +72,9 @@ class Case(Document):
 		check_deadline_dates(self)
 		if self.workflow_state in OPEN_STATES or self.is_new():
 			refresh_computed_deadlines(self)
+		if self.is_new():
+			# only once the answers have passed the intake rules: the lookup puts them into SQL
+			flag_possible_duplicates(self)
 
 	def check_the_users_changes(self) -> None:
 		"""What a save by a user is held to. A save the app makes itself to keep the case in step

@@ -2,7 +2,6 @@
 component is chosen (a review's systemic factor is promoted into an issue's component link)."""
 
 import json
-import re
 from pathlib import Path
 
 import frappe
@@ -38,12 +37,6 @@ class TestSEIPSComponent(FrappeTestCase):
 
 	def test_a_review_factor_offers_exactly_the_components(self) -> None:
 		self.assertEqual(select_options("review_systemic_factor", "seips_component"), seips_components())
-
-	def test_the_seips_report_filter_offers_exactly_the_components(self) -> None:
-		report = "systemic_issues_by_organisation_and_seips"
-		script = (MODULE / "report" / report / f"{report}.js").read_text()
-		block = re.search(r'fieldname: "seips_component".*?options: \[(.*?)\]', script, re.S).group(1)
-		self.assertEqual([option for option in re.findall(r'"(.*?)"', block) if option], seips_components())
 
 	def test_the_set_up_makes_them_in_order_and_puts_them_back(self) -> None:
 		frappe.db.set_value("SEIPS Component", "Tasks", {"position": 99, "description": ""})
