@@ -78,6 +78,7 @@ has_permission = {
 
 doc_events = {
 	"DocShare": {"validate": "lnb_casework.casework.guards.refuse_sharing"},
+	"View Log": {"before_insert": "lnb_casework.audit.views.note_how_the_desk_viewed"},
 	"ToDo": {"validate": "lnb_casework.casework.guards.keep_assignment_to_allocation"},
 	"Communication": {"validate": "lnb_casework.casework.guards.keep_case_email_to_the_doctor"},
 	"User": {

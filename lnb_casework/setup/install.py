@@ -5,6 +5,7 @@ Every function here is idempotent: it runs after install and after every migrate
 
 import frappe
 
+from lnb_casework.audit.views import ensure_view_log_says_how
 from lnb_casework.casework.list_columns import ensure_case_list_columns
 from lnb_casework.casework.rules import CASE_WORKFLOW
 from lnb_casework.learning.workflows import ADVOCACY_ACTION_WORKFLOW, SYSTEMIC_ISSUE_WORKFLOW
@@ -37,6 +38,7 @@ def ensure_site_setup() -> None:
 	ensure_workflow(SYSTEMIC_ISSUE_WORKFLOW)
 	ensure_workflow(ADVOCACY_ACTION_WORKFLOW)
 	ensure_case_list_columns()
+	ensure_view_log_says_how()
 	fill_in_defaults()
 	show_learn_not_blame_on_public_pages(contact_address())
 
