@@ -12,6 +12,7 @@ import subprocess
 import pytest
 import requests
 from frappe.model.workflow import apply_workflow
+from sign_in import sign_in_over_http
 
 from lnb_casework.casework.rules import SYSTEM_MANAGER
 from lnb_casework.demo.plan import (
@@ -143,10 +144,7 @@ def test_demo_people_sign_in_and_everyone_is_fictional(demo, base_url):
 		assert person.email.endswith(f"@{DOMAIN}")
 		assert SYSTEM_MANAGER not in frappe.get_roles(person.email), person.email
 	with requests.Session() as session:
-		response = session.post(
-			f"{base_url}/api/method/login", data={"usr": PEOPLE[1].email, "pwd": DEMO_PASSWORD}, timeout=30
-		)
-		assert response.status_code == 200, response.text
+		sign_in_over_http(session, base_url, PEOPLE[1].email, DEMO_PASSWORD)
 	emails = frappe.get_all("Case", filters={"name": ("in", generated_cases())}, pluck="email")
 	assert all(email.endswith(f"@{DOMAIN}") for email in emails)
 	# mail other tests queued about their own cases, which were deleted, may name a reference given again
@@ -278,10 +276,7 @@ def test_run_sh_accounts_a_coordinator_who_is_not_system_manager_and_a_system_ma
 			(MANAGER_ACCOUNT, MANAGER_PASSWORD),
 		):
 			with requests.Session() as session:
-				response = session.post(
-					f"{base_url}/api/method/login", data={"usr": account.email, "pwd": password}, timeout=30
-				)
-				assert response.status_code == 200, response.text
+				response = sign_in_over_http(session, base_url, account.email, password)
 				assert response.json()["full_name"] == f"{account.first_name} {account.last_name}"
 	finally:
 		frappe.db.rollback()

@@ -16,6 +16,7 @@ import pytest
 from browser import artifact
 from playwright.sync_api import Browser, Page, expect
 from playwright.sync_api import Error as PlaywrightError
+from sign_in import sign_in_in_browser
 
 PASSWORD = "Desk-browser-9q!Lm4"
 PEOPLE = {
@@ -110,14 +111,6 @@ def refused(response) -> list[str]:
 	return [f"{response.url[:300]} answered {response.status}"]
 
 
-def sign_in(page: Page, base_url: str, email: str) -> None:
-	page.goto(f"{base_url}/login")
-	page.locator("#login_email").fill(email)
-	page.locator("#login_password").fill(PASSWORD)
-	page.locator(".btn-login:visible").first.click()
-	page.wait_for_url(re.compile(r"/app(/|$)"))
-
-
 def open_sidebar_counts(page: Page) -> None:
 	"""A list's sidebar counts by "Assigned To" and "Created By" (get_group_by_count)."""
 	for dropdown in page.locator(".list-group-by-fields .group-by-field .list-sidebar-button:visible").all():
@@ -130,7 +123,7 @@ def open_sidebar_counts(page: Page) -> None:
 @pytest.mark.parametrize("role", list(PEOPLE))
 def test_each_role_uses_the_desk_without_a_refused_request(page, base_url, allocated_case, role):
 	email, _role = PEOPLE[role]
-	sign_in(page, base_url, email)
+	sign_in_in_browser(page, base_url, email, PASSWORD)
 	for path in PAGES[role]:
 		path = f"/app/case/{allocated_case}" if path == "CASE" else path
 		page.goto(f"{base_url}{quote(path)}")

@@ -17,6 +17,7 @@ from browser import artifact, save_evidence
 from frappe.utils import add_days, add_months, now_datetime, today
 from playwright.sync_api import Browser, Page, expect
 from playwright.sync_api import Error as PlaywrightError
+from sign_in import sign_in_in_browser
 
 COORDINATOR = "oversight-browser-coordinator@lnb.test"
 PASSWORD = "Oversight-browser-7f3K!q"
@@ -192,14 +193,6 @@ def screenshot(page: Page, name: str) -> None:
 	page.set_viewport_size(DESKTOP["viewport"])
 
 
-def sign_in(page: Page, base_url: str) -> None:
-	page.goto(f"{base_url}/login")
-	page.locator("#login_email").fill(COORDINATOR)
-	page.locator("#login_password").fill(PASSWORD)
-	page.locator(".btn-login:visible").first.click()
-	page.wait_for_url(re.compile(r"/app(/|$)"))
-
-
 def card_number(page: Page, label: str):
 	card = page.locator(".number-widget-box").filter(has=page.locator(".widget-title", has_text=label))
 	return card.locator(".widget-content .number")
@@ -244,7 +237,7 @@ def test_a_coordinator_reads_the_workspace_and_the_disproportionality_report(pag
 	for earlier in (WORKSPACE_SCREENSHOT, REPORT_SCREENSHOT, FAILURE_SCREENSHOT, FAILURE_TRACE):
 		artifact(earlier).unlink(missing_ok=True)
 	try:
-		sign_in(page, base_url)
+		sign_in_in_browser(page, base_url, COORDINATOR, PASSWORD)
 
 		page.goto(f"{base_url}/app/learn-not-blame")
 		numbers = page.locator(".number-widget-box .widget-content .number")

@@ -12,6 +12,7 @@ from lnb_casework.learning.workflows import ADVOCACY_ACTION_WORKFLOW, SYSTEMIC_I
 from lnb_casework.lnb_casework.doctype.lnb_settings.lnb_settings import contact_address, fill_in_defaults
 from lnb_casework.lnb_casework.doctype.seips_component.seips_component import ensure_seips_components
 from lnb_casework.review.workflow import REVIEW_WORKFLOW
+from lnb_casework.setup.two_factor import require_two_factor_sign_in
 from lnb_casework.setup.website import show_learn_not_blame_on_public_pages
 from lnb_casework.setup.workflows import ensure_workflow
 
@@ -32,6 +33,7 @@ def after_migrate() -> None:
 def ensure_site_setup() -> None:
 	use_uk_time_unless_set()
 	ensure_roles()
+	require_two_factor_sign_in()
 	ensure_seips_components()
 	ensure_workflow(CASE_WORKFLOW)
 	ensure_workflow(REVIEW_WORKFLOW)
