@@ -94,6 +94,8 @@ jinja = {"methods": ["lnb_casework.learning.summary.learning_summary"]}
 # Every morning, UK time (the site's time zone): alerts for what has fallen due since yesterday.
 scheduler_events = {
 	"cron": {
+		# closed cases past their retention period are anonymised before the day's alerts go out
+		"0 5 * * *": ["lnb_casework.data_protection.retention_job.anonymise_cases_past_retention"],
 		# an hour before the alerts, so the reminders see each exclusion review already rolled on
 		"0 6 * * *": ["lnb_casework.deadlines.case_deadlines.roll_passed_exclusion_reviews"],
 		"0 7 * * *": [

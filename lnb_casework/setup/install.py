@@ -8,6 +8,7 @@ import frappe
 from lnb_casework.audit.views import ensure_view_log_says_how
 from lnb_casework.casework.list_columns import ensure_case_list_columns
 from lnb_casework.casework.rules import CASE_WORKFLOW
+from lnb_casework.data_protection.retention_job import ensure_retention_index
 from lnb_casework.learning.workflows import ADVOCACY_ACTION_WORKFLOW, SYSTEMIC_ISSUE_WORKFLOW
 from lnb_casework.lnb_casework.doctype.lnb_settings.lnb_settings import contact_address, fill_in_defaults
 from lnb_casework.lnb_casework.doctype.seips_component.seips_component import ensure_seips_components
@@ -42,6 +43,7 @@ def ensure_site_setup() -> None:
 	ensure_case_list_columns()
 	ensure_view_log_says_how()
 	fill_in_defaults()
+	ensure_retention_index()
 	show_learn_not_blame_on_public_pages(contact_address())
 
 
