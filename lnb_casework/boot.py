@@ -58,6 +58,7 @@ def rules_the_desk_scripts_read(bootinfo) -> None:
 			"severity": select_options("Systemic Issue", "severity"),
 			"action_type": select_options("Advocacy Action", "action_type"),
 			"seips_component": seips_components(),
+			"viewed_through": select_options("View Log", "lnb_viewed_through"),
 		},
 	}
 

@@ -25,7 +25,10 @@ override_whitelisted_methods = {
 # Runs once the request's user is known (session cookie or API key), and as its answer goes out: see
 # request_guard.py.
 auth_hooks = ["lnb_casework.request_guard.refuse_requests_that_would_reveal_records"]
-after_request = ["lnb_casework.request_guard.answer_not_found_as_not_permitted"]
+after_request = [
+	"lnb_casework.request_guard.answer_not_found_as_not_permitted",
+	"lnb_casework.audit.reads.record_views_of_the_answer",
+]
 
 # One row rule per doctype (lnb_casework/permissions.py), for lists, documents, counts, reports and search.
 permission_query_conditions = {
@@ -59,6 +62,7 @@ permission_query_conditions = {
 has_permission = {
 	"Case": "lnb_casework.permissions.case_has_permission",
 	"Caseworker Profile": "lnb_casework.permissions.caseworker_profile_has_permission",
+	"View Log": "lnb_casework.audit.views.view_log_has_permission",
 	**{
 		doctype: "lnb_casework.permissions.about_case_has_permission"
 		for doctype in (
@@ -68,7 +72,6 @@ has_permission = {
 			"Comment",
 			"Communication",
 			"Version",
-			"View Log",
 			"ToDo",
 			"Workflow Action",
 			"Tag Link",
@@ -78,7 +81,11 @@ has_permission = {
 
 doc_events = {
 	"DocShare": {"validate": "lnb_casework.casework.guards.refuse_sharing"},
-	"View Log": {"before_insert": "lnb_casework.audit.views.note_how_the_desk_viewed"},
+	"View Log": {
+		"before_insert": "lnb_casework.audit.views.note_how_the_desk_viewed",
+		"validate": "lnb_casework.audit.views.refuse_changes",
+		"on_trash": "lnb_casework.audit.views.refuse_deletion",
+	},
 	"ToDo": {"validate": "lnb_casework.casework.guards.keep_assignment_to_allocation"},
 	"Communication": {"validate": "lnb_casework.casework.guards.keep_case_email_to_the_doctor"},
 	"User": {

@@ -6,9 +6,12 @@ document was read (`lnb_viewed_through`), so the desk's own view of it keeps wor
 """
 
 import frappe
+from frappe import _
 from frappe.custom.doctype.custom_field.custom_field import create_custom_fields
 from frappe.model.document import Document
 
+from lnb_casework.casework.rules import SYSTEM_MANAGER
+from lnb_casework.permissions import document_has_permission
 from lnb_casework.request_guard import requested_method
 
 DESK = "Desk"
@@ -23,6 +26,12 @@ AUDITED_DOCTYPES = ("Case", "Review")
 HOW_FIELD = "lnb_viewed_through"
 # the desk's form asks for a document through this method, and Frappe's add_viewed writes its View Log
 DESK_FORM_METHOD = "frappe.desk.form.load.getdoc"
+# what a person may never do to a View Log (the app and Frappe write them past permissions)
+CHANGES = ("create", "write", "delete", "submit", "cancel", "amend", "import")
+
+
+class ViewLogUnchangeable(frappe.PermissionError):
+	"""The record of who read what is kept as written."""
 
 
 def record_view(doctype: str, name: str, how: str) -> None:
@@ -48,6 +57,31 @@ def note_how_the_desk_viewed(doc: Document, method: str | None = None) -> None:
 		return
 	if requested_method() == DESK_FORM_METHOD:
 		doc.set(HOW_FIELD, DESK)
+
+
+def may_change_view_logs(user: str | None = None) -> bool:
+	user = user or frappe.session.user
+	return user == "Administrator" or SYSTEM_MANAGER in frappe.get_roles(user)
+
+
+def view_log_has_permission(doc: Document, ptype: str | None = None, user: str | None = None) -> bool | None:
+	"""has_permission hook: read by the row rule of the document viewed; made, changed or deleted by nobody
+	but a System Manager."""
+	if ptype in CHANGES and not may_change_view_logs(user):
+		return False
+	return document_has_permission(doc, ptype, user)
+
+
+def refuse_changes(doc: Document, method: str | None = None) -> None:
+	"""View Log validate: a saved View Log is not changed."""
+	if not doc.is_new() and not may_change_view_logs():
+		frappe.throw(_("A record of who viewed a case cannot be changed."), ViewLogUnchangeable)
+
+
+def refuse_deletion(doc: Document, method: str | None = None) -> None:
+	"""View Log on_trash."""
+	if not may_change_view_logs():
+		frappe.throw(_("A record of who viewed a case cannot be deleted."), ViewLogUnchangeable)
 
 
 def ensure_view_log_says_how() -> None:

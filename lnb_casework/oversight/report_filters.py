@@ -4,6 +4,7 @@ is refused with a message naming the filter (HTTP 417, as every frappe.throw), n
 Filters a report does not know are ignored: no report reads them. A filter left empty takes its default.
 """
 
+import datetime
 import re
 from collections.abc import Collection, Mapping
 
@@ -79,3 +80,16 @@ def check(filters: Mapping, name: str, label: str) -> bool:
 	if value in (0, 1, "0", "1") or isinstance(value, bool):
 		return bool(int(value))
 	refuse(_("{0} must be ticked or not (1 or 0).").format(_(label)))
+
+
+def date_of(filters: Mapping, name: str, label: str) -> datetime.date | None:
+	"""A date (YYYY-MM-DD, as the desk sends it), or None when empty."""
+	value = filters.get(name)
+	if is_empty(value):
+		return None
+	if isinstance(value, str):
+		try:
+			return datetime.date.fromisoformat(value)
+		except ValueError:
+			pass
+	refuse(_("{0} must be a date.").format(_(label)))
