@@ -31,7 +31,6 @@ REPLACED: dict[str, dict[str, str | None]] = {
 		"referred_to": ANONYMISED,
 		"reopen_reason": ANONYMISED,
 		"casework_notes": ANONYMISED,
-		"intake_correction_reason": ANONYMISED,
 	},
 	"Case Process": {"details": ANONYMISED},
 	"Case Key Date": {"description": ANONYMISED},
@@ -67,7 +66,9 @@ KEPT: dict[str, frozenset[str]] = {
 			# the record of consent: the site's own wording and its version, not the doctor's words
 			"consent_version",
 			"consent_wording",
-			# virtual fields: equality answers are never stored on the case (the sealed record is deleted)
+			# virtual fields, never stored: the reason for an intake correction (kept in Case Intake
+			# Correction's reason, which is replaced) and the equality answers (the sealed record is deleted)
+			"intake_correction_reason",
 			"equality_ethnic_group",
 			"equality_sex",
 			"equality_gender_identity_same_as_birth",

@@ -38,6 +38,11 @@ class TestEveryFieldIsDecided(unittest.TestCase):
 			self.assertEqual(replaced & kept, set(), doctype)
 			self.assertEqual((replaced | kept) - text_fields, set(), f"{doctype}: fields that do not exist")
 
+	def test_only_stored_fields_are_replaced(self):
+		for doctype in ANONYMISED_DOCTYPES:
+			virtual = {f["fieldname"] for f in fields_of(doctype) if f.get("is_virtual")}
+			self.assertEqual(virtual & set(REPLACED.get(doctype, {})), set(), doctype)
+
 	def test_what_the_reports_count_is_never_replaced(self):
 		for doctype in ANONYMISED_DOCTYPES:
 			counted = {

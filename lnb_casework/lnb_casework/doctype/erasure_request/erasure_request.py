@@ -1,0 +1,93 @@
+"""A doctor's erasure request: one coordinator asks, with a reason; a different coordinator confirms, and
+only the confirmation erases (docs/erasure-and-retention.md). Nothing else about a request is ever edited."""
+
+import frappe
+from frappe import _
+from frappe.model.document import Document
+from frappe.utils import now_datetime
+
+from lnb_casework.data_protection.erasure import ERASURE_ON_REQUEST, anonymise_cases
+from lnb_casework.data_protection.held_records import cases_held_about
+
+AWAITING_CONFIRMATION = "Awaiting confirmation"
+DONE = "Done"
+WITHDRAWN = "Withdrawn"
+# more cases than this are erased by a background job, with its progress shown on the request
+CASES_ERASED_IN_THE_REQUEST = 20
+
+
+class ErasureRequest(Document):
+	def before_insert(self) -> None:
+		self.email = (self.email or "").strip() or None
+		self.gmc_number = (self.gmc_number or "").strip() or None
+		self.reason = (self.reason or "").strip()
+		if not self.email and not self.gmc_number:
+			frappe.throw(_("Give the doctor's email address or GMC number."))
+		if not self.reason:
+			frappe.throw(_("Give the reason for erasing the doctor's data."))
+		found = cases_held_about(self.email, self.gmc_number)
+		if not found:
+			frappe.throw(_("No case holds this email address or GMC number."))
+		self.cases = "\n".join(found)
+		self.status = AWAITING_CONFIRMATION
+		self.grounds = ERASURE_ON_REQUEST
+		self.requested_by = frappe.session.user
+		self.requested_on = now_datetime()
+		self.confirmed_by = None
+		self.done_on = None
+
+	def validate(self) -> None:
+		if not self.is_new() and not self.flags.moving_on:
+			frappe.throw(
+				_("An erasure request is not edited: a second coordinator confirms it, or it is withdrawn."),
+				frappe.PermissionError,
+			)
+
+	def case_list(self) -> list[str]:
+		return [case for case in (self.cases or "").split("\n") if case]
+
+	@frappe.whitelist()
+	def confirm(self) -> None:
+		"""A coordinator other than the one who asked confirms; then the cases are anonymised."""
+		self.check_permission("write")
+		if self.status != AWAITING_CONFIRMATION or self.confirmed_by:
+			frappe.throw(_("This request is no longer awaiting confirmation."))
+		if frappe.session.user == self.requested_by:
+			frappe.throw(
+				_("A different coordinator must confirm an erasure you asked for."), frappe.PermissionError
+			)
+		cases = list(dict.fromkeys(self.case_list() + cases_held_about(self.email, self.gmc_number)))
+		self.flags.moving_on = True
+		self.cases = "\n".join(cases)
+		self.confirmed_by = frappe.session.user
+		self.save()
+		frappe.enqueue(
+			erase,
+			request=self.name,
+			queue="long",
+			now=len(cases) <= CASES_ERASED_IN_THE_REQUEST,
+			enqueue_after_commit=True,
+		)
+
+	@frappe.whitelist()
+	def withdraw(self) -> None:
+		self.check_permission("write")
+		if self.status != AWAITING_CONFIRMATION or self.confirmed_by:
+			frappe.throw(_("This request is no longer awaiting confirmation."))
+		self.flags.moving_on = True
+		self.status = WITHDRAWN
+		self.email = self.gmc_number = None
+		self.save()
+
+
+def erase(request: str) -> None:
+	"""Anonymises the request's cases and records it done, keeping no identifier of the doctor."""
+	doc = frappe.get_doc("Erasure Request", request)
+	anonymise_cases(doc.case_list(), ERASURE_ON_REQUEST, doc.name)
+	doc.reload()
+	doc.flags.moving_on = True
+	doc.status = DONE
+	doc.done_on = now_datetime()
+	doc.email = doc.gmc_number = None
+	doc.save(ignore_permissions=True)
+	doc.notify_update()
