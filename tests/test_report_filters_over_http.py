@@ -11,13 +11,14 @@ import pytest
 COORDINATOR = "report-filters-coordinator@lnb.test"
 RUN = "/api/method/frappe.desk.query_report.run"
 
-CHOICE, NUMBER, CHECK, PERIOD, ORGANISATION, NAME = (
+CHOICE, NUMBER, CHECK, PERIOD, ORGANISATION, NAME, DATE = (
 	"choice",
 	"number",
 	"check",
 	"period",
 	"organisation",
 	"name",
+	"date",
 )
 # report: {filter: (its kind, its label in messages)}
 REPORTS = {
@@ -45,6 +46,13 @@ REPORTS = {
 		"action_type": (CHOICE, "Action type"),
 		"responsible": (NAME, "Responsible"),
 		"overdue_only": (CHECK, "Overdue only"),
+	},
+	"Case View Audit": {
+		"case": (NAME, "Case"),
+		"viewed_by": (NAME, "Viewed by"),
+		"how": (CHOICE, "How"),
+		"from_date": (DATE, "From date"),
+		"to_date": (DATE, "To date"),
 	},
 }
 SQL_FRAGMENTS = [
@@ -187,6 +195,7 @@ def test_good_filters_still_answer(coordinator, base_url):
 			{"period": "2001", "view": "Kinds of discrimination reported"},
 		),
 		("Advocacy Pipeline", {"state": "Planned", "overdue_only": 1}),
+		("Case View Audit", {"how": "Desk", "from_date": "2026-01-01", "to_date": "2026-12-31"}),
 	):
 		response = run_report(coordinator, base_url, report, filters)
 		assert response.status_code == 200, (report, filters, response.text[:300])
