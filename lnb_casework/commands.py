@@ -72,4 +72,28 @@ def newcomer_accounts(context, coordinator_password: str, manager_password: str)
 		ensure_newcomer_accounts(coordinator_password, manager_password)
 
 
-commands = [generate_data, remove_generated_data, newcomer_accounts]
+@click.command("lnb-sign-in-code")
+@click.argument("users", nargs=-1, required=True)
+@click.option("--qr", is_flag=True, help="Also print the QR code to scan into an authenticator app.")
+@pass_context
+def print_sign_in_code(context, users: tuple[str, ...], qr: bool) -> None:
+	"""Prints the sign-in code each user's authenticator app would show now, for a site that sends no mail
+	(a local demo); --qr also prints the QR code, to sign in with an app from then on."""
+	import frappe
+	import pyqrcode
+
+	from lnb_casework.setup.two_factor import sign_in_code
+
+	with connected(context):
+		try:
+			codes = {user: sign_in_code(user) for user in users}
+		except frappe.ValidationError as refused:
+			raise click.ClickException(str(refused))
+	for user, (code, seconds_left, link) in codes.items():
+		if qr:
+			click.echo(pyqrcode.create(link).terminal(quiet_zone=2))
+			click.echo(f"Scan this QR code with an authenticator app, or enter this link in it: {link}")
+		click.echo(f"Sign-in code for {user} (for {seconds_left} more seconds): {code}")
+
+
+commands = [generate_data, remove_generated_data, newcomer_accounts, print_sign_in_code]

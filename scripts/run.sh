@@ -49,6 +49,17 @@ if [ -n "$DEMO" ]; then
 		die "Could not make the demo data on $SITE; see the output above."
 fi
 
+# Casework roles and System Managers sign in with an authenticator code (docs/two-factor.md); this site
+# mails no QR code, so the accounts printed below are set up for lnb-sign-in-code instead.
+SIGN_IN_ACCOUNTS=(coordinator@lnb.localhost admin@lnb.localhost)
+if [ -n "$DEMO" ]; then
+	SIGN_IN_ACCOUNTS+=(cordelia.coordinator@example.invalid casey.casework@example.invalid
+		cameron.casework@example.invalid cassidy.casework@example.invalid polly.policy@example.invalid)
+fi
+step "Setting up the printed accounts' second factor on $SITE"
+quietly "Could not set up the second factor of the accounts on $SITE." \
+	bench_in "$LNB_BENCH" --site "$SITE" lnb-sign-in-code "${SIGN_IN_ACCOUNTS[@]}"
+
 step "Enabling the scheduler on $SITE"
 quietly "Could not enable the scheduler on $SITE." bench_in "$LNB_BENCH" --site "$SITE" enable-scheduler
 
@@ -90,6 +101,11 @@ else
 TEXT
 fi
 cat <<TEXT
+
+  Every account but Administrator is asked for a code after the password (two-factor sign-in). This site
+  sends no mail, so get the code with:
+    (cd $LNB_BENCH && bench --site $SITE lnb-sign-in-code EMAIL)
+  or add --qr once to scan the account into an authenticator app (docs/two-factor.md).
 
   Logs are in $LOGS (lnb-run-*.log). Stop everything with: scripts/run.sh stop
 TEXT
