@@ -312,6 +312,11 @@ def records() -> Iterator[dict[str, str]]:
 		made["Systemic Issue Evidence"] = frappe.db.get_value("Systemic Issue Evidence", {"case": case})
 		made["Case State Change"] = frappe.db.get_value("Case State Change", {"case": case})
 		made["Equality Monitoring"] = frappe.db.get_value("Equality Monitoring", {"case": case})
+		made["Subject Access Request"] = (
+			frappe.get_doc({"doctype": "Subject Access Request", "email": f"every-form-{tag}@example.com"})
+			.insert()
+			.name
+		)
 		frappe.db.commit()
 		yield made
 	finally:
@@ -322,6 +327,10 @@ def records() -> Iterator[dict[str, str]]:
 
 
 def remove(made: dict[str, str]) -> None:
+	if made.get("Subject Access Request"):
+		frappe.delete_doc(
+			"Subject Access Request", made["Subject Access Request"], ignore_permissions=True, force=True
+		)
 	for doctype in ("Advocacy Action", "Systemic Issue"):
 		if made.get(doctype):
 			frappe.delete_doc(doctype, made[doctype], ignore_permissions=True, force=True)
