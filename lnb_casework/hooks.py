@@ -124,3 +124,13 @@ boot_session = [
 	"lnb_casework.boot.workspaces_the_user_may_open",
 	"lnb_casework.boot.rules_the_desk_scripts_read",
 ]
+
+# Frappe's Personal Data Download and Deletion Requests: the cases of a doctor who has an account, by email
+user_data_fields = [
+	{
+		"doctype": "Case",
+		"filter_by": "email",
+		"redact_fields": ["doctor_name", "email", "phone", "gmc_number"],
+		"partial": 1,
+	}
+]

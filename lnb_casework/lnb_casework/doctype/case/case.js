@@ -11,8 +11,48 @@ frappe.ui.form.on("Case", {
 			const label = frm.doc.caseworker ? __("Reallocate") : __("Allocate");
 			frm.add_custom_button(label, () => allocate(frm));
 		}
+		if (!frm.is_new() && frappe.model.can_create("Subject Access Request")) {
+			frm.add_custom_button(__("Subject access export"), () => request_subject_access(frm));
+		}
 	},
 });
+
+function request_subject_access(frm) {
+	// everything held about the doctor: every case with this email or GMC number (docs/subject-access.md)
+	const dialog = new frappe.ui.Dialog({
+		title: __("Subject access export"),
+		fields: [
+			{
+				fieldname: "email",
+				fieldtype: "Data",
+				options: "Email",
+				label: __("Email"),
+				default: frm.doc.email,
+			},
+			{
+				fieldname: "gmc_number",
+				fieldtype: "Data",
+				label: __("GMC number"),
+				default: frm.doc.gmc_number,
+			},
+			{
+				fieldname: "received_on",
+				fieldtype: "Date",
+				label: __("Request received on"),
+				reqd: 1,
+				default: frappe.datetime.get_today(),
+			},
+		],
+		primary_action_label: __("Make the archive"),
+		primary_action(values) {
+			frappe.db.insert({ doctype: "Subject Access Request", ...values }).then((request) => {
+				dialog.hide();
+				frappe.set_route("Form", "Subject Access Request", request.name);
+			});
+		},
+	});
+	dialog.show();
+}
 
 function lock_what_the_user_may_not_change(frm) {
 	// the server says which: what the doctor told us and the coordinator's fields, for a caseworker
