@@ -161,6 +161,24 @@ ensure_browser() {
 	note "$("$LNB_CHROMIUM" --version 2>/dev/null || echo "a browser of unknown version") at $LNB_CHROMIUM"
 }
 
+# The accessibility tests run axe-core, the engine GOV.UK's own tests use, at this exact version from the npm
+# registry; once installed it needs no network.
+AXE_CORE_VERSION="4.14.1"
+ensure_accessibility_checker() {
+	step "Checking axe-core $AXE_CORE_VERSION for the accessibility tests"
+	local prefix="$LNB_TOOLS/node"
+	LNB_AXE_CORE="$prefix/node_modules/axe-core/axe.min.js"
+	if [ "$(node -p "require('$prefix/node_modules/axe-core/package.json').version" 2>/dev/null)" != "$AXE_CORE_VERSION" ]; then
+		mkdir -p "$prefix"
+		quietly "Could not install axe-core $AXE_CORE_VERSION from the npm registry (npm install axe-core)." \
+			npm install --prefix "$prefix" --no-save --no-package-lock --no-audit --no-fund \
+			"axe-core@$AXE_CORE_VERSION"
+	fi
+	[ -f "$LNB_AXE_CORE" ] || die "axe-core $AXE_CORE_VERSION is not at $LNB_AXE_CORE after installing it."
+	export LNB_AXE_CORE
+	note "axe-core $AXE_CORE_VERSION at $LNB_AXE_CORE"
+}
+
 # Frappe 15 makes PDFs (a print's PDF button, the learning summary) with wkhtmltopdf.
 ensure_pdf_renderer() {
 	step "Checking the PDF renderer (wkhtmltopdf)"

@@ -11,6 +11,7 @@ PORT="${LNB_TEST_PORT:-8001}"
 ensure_services
 ensure_tools
 ensure_browser
+ensure_accessibility_checker
 ensure_pdf_renderer
 ensure_bench
 link_app
