@@ -22,6 +22,10 @@ override_whitelisted_methods = {
 	"frappe.utils.file_manager.add_attachments": "lnb_casework.api.client.add_attachments",
 }
 
+# The public pages' contrast, focus and screen reader fixes, the sign-in page's too: docs/accessibility.md.
+web_include_css = "/assets/lnb_casework/css/public_pages.css"
+web_include_js = "/assets/lnb_casework/js/public_pages.js"
+
 # Runs once the request's user is known (session cookie or API key), and as its answer goes out: see
 # request_guard.py.
 auth_hooks = ["lnb_casework.request_guard.refuse_requests_that_would_reveal_records"]

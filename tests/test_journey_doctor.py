@@ -248,8 +248,11 @@ def fill_in_the_form(visit: Journey, base_url: str, contact: str, pdf: Path) -> 
 	assert width <= viewport, f"the page is {width}px wide on a {viewport}px screen"
 	# nothing is marked wrong before the doctor has answered anything
 	expect(page.locator(".lnb-field-problem, .lnb-has-problem")).to_have_count(0)
-	email_border = control(page, "input", "email").evaluate("box => getComputedStyle(box).borderTopStyle")
-	assert email_border == "none", "the empty email answer is outlined as wrong before anything was typed"
+	border = "box => getComputedStyle(box).borderTopColor"
+	email_border = control(page, "input", "email").evaluate(border)
+	assert email_border == control(page, "input", "specialty").evaluate(border), (
+		"the empty email answer (required) is outlined as wrong before anything was typed"
+	)
 	for table in ("processes", "key_dates"):
 		block = page.locator(f'.lnb-rows[data-table="{table}"]')
 		expect(block.locator(".lnb-no-rows")).to_be_visible()
@@ -261,10 +264,13 @@ def fill_in_the_form(visit: Journey, base_url: str, contact: str, pdf: Path) -> 
 	send = page.locator(".web-form-footer .submit-btn")
 	send.scroll_into_view_if_needed()
 	send.click()
-	page.locator(".modal.show").get_by_role("button", name="Close").click()
+	# listed at the top, where the focus goes, each a link to its answer; no dialog covers the form
+	summary = page.locator(".lnb-error-summary")
+	expect(summary).to_be_focused()
 	expect(page.locator(".modal-backdrop")).to_have_count(0)
 	for fieldname in REQUIRED:
 		expect(field_problem(page, fieldname)).to_be_visible()
+		expect(summary.locator(f'li[data-fieldname="{fieldname}"] a')).to_be_visible()
 	field_problem(page, "doctor_name").scroll_into_view_if_needed()
 	visit.step("sent-empty")
 

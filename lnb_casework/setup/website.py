@@ -1,6 +1,7 @@
 """The public pages are Learn Not Blame's: its name in the top bar and on the sign-in page, the intake form
-as the home page, a contact address in the footer, and no "Built on Frappe" or "Login" link leading a doctor
-to a sign-in page that is not for them (staff sign in at /login, or are sent there by /app).
+as the home page, a contact address and a link to the accessibility statement in the footer, and no "Built on
+Frappe" or "Login" link leading a doctor to a sign-in page that is not for them (staff sign in at /login, or
+are sent there by /app).
 
 Website Settings are the app's to set: they are put back after every migrate and whenever LNB Settings,
 which holds the contact address, is saved.
@@ -13,6 +14,8 @@ from frappe.utils import escape_html
 BRAND = "Learn Not Blame"
 HOME_PAGE = "submit-a-case"
 CAMPAIGN_PAGE = "https://www.dauk.org/learn-not-blame/"
+# the page lnb_casework/www/accessibility.html, linked from the footer of every public page
+ACCESSIBILITY_STATEMENT = "/accessibility"
 
 
 def show_learn_not_blame_on_public_pages(contact_address: str) -> None:
@@ -31,6 +34,9 @@ def show_learn_not_blame_on_public_pages(contact_address: str) -> None:
 			f'<a href="{CAMPAIGN_PAGE}">{escape_html(BRAND)}</a>'
 		),
 	}
-	if any(settings.get(field) != value for field, value in wanted.items()):
+	footer_links = [{"label": _("Accessibility statement"), "url": ACCESSIBILITY_STATEMENT}]
+	shown_links = [{"label": item.label, "url": item.url} for item in settings.footer_items]
+	if shown_links != footer_links or any(settings.get(field) != value for field, value in wanted.items()):
 		settings.update(wanted)
+		settings.set("footer_items", footer_links)
 		settings.save(ignore_permissions=True)

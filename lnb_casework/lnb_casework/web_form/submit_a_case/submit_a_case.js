@@ -2,7 +2,9 @@
 // answers (processes, dates, kinds of discrimination) in place of Frappe's grid, which does not fit a phone,
 // problems shown beside each answer once the doctor has left it or sent the form, and a confirmation page
 // with the case reference. Rendered through Jinja (see submit_a_case.py). The server checks every answer:
-// this script only asks it, and shows what it says.
+// this script only asks it, and shows what it says. Every answer is named by its visible question and
+// described by its hint and problem; problems found on sending are listed in a summary at the top that links
+// to each answer (docs/accessibility.md).
 const lnb_intake = {{ lnb_intake | tojson }};
 
 frappe.ready(() => {
@@ -10,8 +12,11 @@ frappe.ready(() => {
 	const files = { chosen: [], reading: null };
 	const rows = {};
 	const CHECK_DELAY_MS = 300;
+	const page_title = document.title;
+	const $summary = make_error_summary();
 
 	show_consent_wording();
+	name_each_answer_by_its_question();
 	make_document_picker();
 	Object.keys(lnb_intake.row_blocks).forEach(make_row_block);
 	ask_kinds_of_discrimination_only_when_it_may_have_played_a_part();
@@ -37,10 +42,17 @@ frappe.ready(() => {
 				args: { data: answers },
 				btn: $send,
 				freeze: true,
+				// The website's frappe.call shows the server's messages in a dialog unless given a place for
+				// them; they are shown in the summary instead (always, below).
+				error_msg: $("<div>"),
 				callback: (answer) => show_confirmation(answer.message),
 				always: (answer) => {
 					sending = false;
-					if (answer && answer.field_problems) show_problems(answer.field_problems);
+					if (answer && answer.field_problems) {
+						show_problems(answer.field_problems, { summary: true });
+					} else if (!answer || !answer.message) {
+						show_sending_problem(answer);
+					}
 				},
 			});
 		});
@@ -50,6 +62,7 @@ frappe.ready(() => {
 	// version; null (with each problem shown) when an answer is missing or documents are still loading.
 	function ready_answers() {
 		clear_problems();
+		close_summary();
 		const blank = blank_answers();
 		if (files.reading) {
 			blank.lnb_attachments = __(
@@ -57,12 +70,7 @@ frappe.ready(() => {
 			);
 		}
 		if (Object.keys(blank).length) {
-			show_problems(blank);
-			frappe.msgprint({
-				title: __("Please check your answers"),
-				message: __("Some answers are still needed. Each says what it needs, beside it."),
-				indicator: "red",
-			});
+			show_problems(blank, { summary: true });
 			return null;
 		}
 		const answers = web_form.get_values();
@@ -87,6 +95,42 @@ frappe.ready(() => {
 			.append($("<a>").attr("href", `mailto:${address}`).text(address))
 			.append(".")
 			.insertAfter($wording);
+	}
+
+	// ---- each answer named by its question, and described by its hint (and later its problem)
+
+	function name_each_answer_by_its_question() {
+		Object.values(web_form.fields_dict).forEach((field) => {
+			if (!field.$input || !field.$input.length) return;
+			const id = answer_id(field.df.fieldname);
+			field.$input.attr("id", id);
+			if (field.df.fieldtype !== "Check") {
+				field.$wrapper.find("label.control-label").first().attr("for", id);
+			}
+			if (field.df.reqd) field.$input.attr("aria-required", "true");
+			const $hint = field.$wrapper.find(".help-box").first();
+			if ($hint.text().trim()) {
+				$hint.attr("id", `${id}-hint`);
+				describe(field.$input, `${id}-hint`);
+			}
+		});
+		// a section's title is a heading, so that a screen reader can move from section to section
+		$(".web-form .section-head").attr({ role: "heading", "aria-level": 2 });
+	}
+
+	function answer_id(fieldname) {
+		return `lnb-answer-${fieldname}`;
+	}
+
+	function describe($control, id, described = true) {
+		const ids = ($control.attr("aria-describedby") || "").split(" ").filter(Boolean);
+		const kept = ids.filter((other) => other !== id);
+		if (described) kept.push(id);
+		if (kept.length) {
+			$control.attr("aria-describedby", kept.join(" "));
+		} else {
+			$control.removeAttr("aria-describedby");
+		}
 	}
 
 	// ---- answers checked by the server as the doctor leaves them, and again as they correct one
@@ -119,7 +163,7 @@ frappe.ready(() => {
 			.then((answer) => {
 				if (answer_of(fieldname) !== value) return; // the doctor has typed on; a later check follows
 				if (answer.message) {
-					show_problems({ [fieldname]: answer.message }, { scroll: false });
+					show_problems({ [fieldname]: answer.message });
 				} else {
 					clear_problems(fieldname);
 				}
@@ -152,9 +196,14 @@ frappe.ready(() => {
 			.attr("id", `lnb-${table}-label`)
 			.text(block.label)
 			.appendTo($area);
-		$("<p class='help-box small text-muted'>").text(block.description).appendTo($area);
+		$("<p class='help-box small text-muted'>")
+			.attr("id", `lnb-${table}-hint`)
+			.text(block.description)
+			.appendTo($area);
+		describe($area, `lnb-${table}-hint`);
 		$("<div class='lnb-row-list'>").appendTo($area);
 		$("<button type='button' class='btn btn-default btn-sm lnb-add-row'>")
+			.attr("id", `lnb-${table}-add`)
 			.text(`+ ${block.add}`)
 			.on("click", () => add_row(table))
 			.appendTo($area);
@@ -260,8 +309,8 @@ frappe.ready(() => {
 		const hint = lnb_intake.documents_hint;
 		$area.html(`
 			<label class="control-label" for="lnb-files">${__("Attach documents (optional)")}</label>
-			<p class="help-box small text-muted">${frappe.utils.escape_html(hint)}</p>
-			<input id="lnb-files" name="lnb-files" type="file" multiple
+			<p class="help-box small text-muted" id="lnb-files-hint">${frappe.utils.escape_html(hint)}</p>
+			<input id="lnb-files" name="lnb-files" type="file" multiple aria-describedby="lnb-files-hint"
 				accept="${lnb_intake.accepted_extensions.join(",")}">
 			<ul class="lnb-chosen-files small"></ul>
 		`);
@@ -287,7 +336,7 @@ frappe.ready(() => {
 		});
 	}
 
-	// ---- problems beside each answer
+	// ---- problems beside each answer, and listed at the top once the doctor has sent the form
 
 	function field_wrapper(fieldname) {
 		const wrappers = {
@@ -299,36 +348,170 @@ frappe.ready(() => {
 		return field && field.$wrapper;
 	}
 
+	// the control a link in the summary leads to: for a block of rows its first answer, or its add button
+	function answer_control(fieldname) {
+		if (rows[fieldname]) {
+			const $area = block_area(fieldname);
+			const $first = $area.find(".lnb-row select, .lnb-row input").first();
+			return $first.length ? $first : $area.find(".lnb-add-row");
+		}
+		if (fieldname === "lnb_attachments") return $("#lnb-files");
+		const $wrapper = field_wrapper(fieldname);
+		return $wrapper ? $wrapper.find("input, select, textarea").first() : $();
+	}
+
+	// what a problem describes: the answer, or a block of rows and each answer in it
+	function described_controls(fieldname) {
+		if (!rows[fieldname]) return answer_control(fieldname);
+		const $area = block_area(fieldname);
+		return $area.add($area.find(".lnb-row select, .lnb-row input"));
+	}
+
+	function question_of(fieldname) {
+		if (rows[fieldname]) return lnb_intake.row_blocks[fieldname].label;
+		if (fieldname === "lnb_attachments") return __("Documents");
+		const field =
+			web_form.fields_dict[fieldname === "lnb_consent_version" ? "consent_given" : fieldname];
+		return field ? __(field.df.label) : "";
+	}
+
+	function problem_id(fieldname) {
+		return `lnb-problem-${fieldname}`;
+	}
+
 	function shows_problem(fieldname) {
 		const $wrapper = field_wrapper(fieldname);
 		return Boolean($wrapper && $wrapper.hasClass("lnb-has-problem"));
 	}
 
-	function show_problems(problems, { scroll = true } = {}) {
-		let first = null;
+	// Problems found on sending are listed in the summary, which takes the focus; one found as the doctor
+	// leaves an answer is announced beside it, while they carry on.
+	function show_problems(problems, { summary = false } = {}) {
 		Object.entries(problems).forEach(([fieldname, message]) => {
 			const $wrapper = field_wrapper(fieldname);
 			if (!$wrapper || !$wrapper.length) return;
+			const id = problem_id(fieldname);
 			$wrapper.find(".lnb-field-problem").remove();
 			$wrapper.addClass("lnb-has-problem");
-			$wrapper.find("input, select, textarea").first().attr("aria-invalid", "true");
-			$("<div class='lnb-field-problem' role='alert'>")
-				.attr("data-fieldname", fieldname)
-				.text(message)
+			const $problem = $("<p class='lnb-field-problem'>")
+				.attr({ id, "data-fieldname": fieldname })
+				.append($("<span class='sr-only'>").text(__("Error:") + " "))
+				.append($("<span class='lnb-problem-text'>").text(message))
 				.appendTo($wrapper);
-			first = first || $wrapper;
+			if (!summary) $problem.attr("role", "alert");
+			const $controls = described_controls(fieldname);
+			$controls.each((_, control) => describe($(control), id));
+			$controls.filter("input, select, textarea").attr("aria-invalid", "true");
 		});
-		if (first && scroll) {
-			first[0].scrollIntoView({ behavior: "smooth", block: "center" });
+		if (summary) list_problems_in_summary();
+	}
+
+	// a refusal that is about no one answer (too many cases sent from one place, the form closed), or no
+	// answer at all from the server
+	function show_sending_problem(answer) {
+		const $list = $summary.find(".lnb-error-summary-list").empty();
+		const messages = server_messages(answer);
+		if (!messages.length) {
+			messages.push(
+				__("Your case could not be sent. Please check your connection and send it again.")
+			);
 		}
+		messages.forEach((message) => $("<li>").text(message).appendTo($list));
+		open_summary();
+	}
+
+	// the words of the server's messages, without markup
+	function server_messages(answer) {
+		let messages = [];
+		try {
+			messages = JSON.parse((answer && answer._server_messages) || "[]");
+		} catch (error) {
+			return [];
+		}
+		return messages
+			.map((message) => {
+				try {
+					message = JSON.parse(message).message || message;
+				} catch (error) {
+					// a message sent as plain words
+				}
+				return new DOMParser().parseFromString(String(message), "text/html").body.textContent;
+			})
+			.filter((message) => message.trim());
 	}
 
 	function clear_problems(fieldname) {
 		const $scope = fieldname ? field_wrapper(fieldname) : $(".web-form-wrapper");
 		if (!$scope) return;
+		$scope.find(".lnb-field-problem").each((_, problem) => {
+			const shown_for = problem.dataset.fieldname;
+			described_controls(shown_for).each((_, control) => describe($(control), problem.id, false));
+			drop_from_summary(shown_for);
+		});
 		$scope.find(".lnb-field-problem").remove();
 		$scope.find("[aria-invalid]").removeAttr("aria-invalid");
 		$scope.find(".lnb-has-problem").addBack(".lnb-has-problem").removeClass("lnb-has-problem");
+	}
+
+	function make_error_summary() {
+		const $box = $("<div class='lnb-error-summary hide' tabindex='-1'>").insertBefore(
+			".web-form-header"
+		);
+		const $alert = $("<div role='alert'>").appendTo($box);
+		$("<h2 class='lnb-error-summary-title'>").text(__("There is a problem")).appendTo($alert);
+		$("<p>").text(__("Please check these answers before you send the form:")).appendTo($alert);
+		$("<ul class='lnb-error-summary-list'>").appendTo($alert);
+		$box.on("click", "a", (event) => {
+			event.preventDefault();
+			go_to_answer(event.currentTarget.dataset.fieldname);
+		});
+		return $box;
+	}
+
+	// The summary lists the problems of the last sending, in the order of the form; each leaves it as it is
+	// corrected.
+	function list_problems_in_summary() {
+		const $list = $summary.find(".lnb-error-summary-list").empty();
+		$(".web-form-wrapper .lnb-field-problem").each((_, problem) => {
+			const fieldname = problem.dataset.fieldname;
+			const message = $(problem).find(".lnb-problem-text").text();
+			const question = question_of(fieldname);
+			const joiner = /[?:]$/.test(question) ? " " : ": ";
+			$("<li>")
+				.attr("data-fieldname", fieldname)
+				.append(
+					$("<a>")
+						.attr({ href: `#${answer_control(fieldname).attr("id")}` })
+						.attr("data-fieldname", fieldname)
+						.text(question + joiner + message)
+				)
+				.appendTo($list);
+		});
+		open_summary();
+	}
+
+	function open_summary() {
+		$summary.removeClass("hide");
+		document.title = __("Error: {0}", [page_title]);
+		$summary[0].scrollIntoView({ block: "start" });
+		$summary.trigger("focus");
+	}
+
+	function close_summary() {
+		$summary.find(".lnb-error-summary-list").empty();
+		$summary.addClass("hide");
+		document.title = page_title;
+	}
+
+	function drop_from_summary(fieldname) {
+		$summary.find(`li[data-fieldname="${fieldname}"]`).remove();
+		if (!$summary.find("li").length) close_summary();
+	}
+
+	function go_to_answer(fieldname) {
+		const $control = answer_control(fieldname);
+		field_wrapper(fieldname)[0].scrollIntoView({ block: "start" });
+		$control.trigger("focus");
 	}
 
 	// ---- the confirmation: only what really happened
@@ -372,6 +555,9 @@ frappe.ready(() => {
 			.append(".")
 			.appendTo($next);
 		$page.find(".success-footer .new-btn").text(__("Tell us about another case"));
+		document.title = `${__("Thank you: we have your case")} | ${page_title}`;
 		window.scrollTo(0, 0);
+		// a screen reader reads on from the news that the case was sent
+		$page.find(".success-title").attr("tabindex", "-1").trigger("focus");
 	}
 });
