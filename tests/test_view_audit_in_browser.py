@@ -39,6 +39,18 @@ def case() -> Iterator[str]:
 	frappe.db.commit()
 
 
+def views_of(case: str) -> list[tuple[str, str]]:
+	import frappe
+
+	frappe.db.commit()  # a fresh read of what the served site wrote
+	return [
+		(log.viewed_by, log.lnb_viewed_through)
+		for log in frappe.get_all(
+			"View Log", filters={"reference_name": case}, fields=["viewed_by", "lnb_viewed_through"]
+		)
+	]
+
+
 @pytest.fixture()
 def page(chromium: Browser) -> Iterator[Page]:
 	expect.set_options(timeout=WAIT_MS)
@@ -63,6 +75,8 @@ def test_a_coordinator_finds_their_view_of_a_case_in_the_report(page, base_url, 
 		page.goto(f"{base_url}/app/case/{case}")
 		expect(page.locator(".page-title .title-text")).to_be_visible()
 		page.wait_for_load_state("networkidle")
+
+		assert views_of(case) == [(COORDINATOR, "Desk")], "opening the form is one view, from the desk"
 
 		page.goto(f"{base_url}/app/query-report/{quote(REPORT)}?{urlencode({'case': case})}")
 		row = page.locator(".dt-scrollable .dt-row", has_text=COORDINATOR).first
