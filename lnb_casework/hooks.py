@@ -92,6 +92,9 @@ doc_events = {
 	},
 	"ToDo": {"validate": "lnb_casework.casework.guards.keep_assignment_to_allocation"},
 	"Communication": {"validate": "lnb_casework.casework.guards.keep_case_email_to_the_doctor"},
+	"Personal Data Deletion Request": {
+		"validate": "lnb_casework.data_protection.deletion_requests.erase_the_doctors_cases"
+	},
 	"User": {
 		"before_validate": "lnb_casework.casework.guards.note_system_manager_before_validation",
 		"validate": "lnb_casework.casework.guards.keep_users_from_system_manager_unless_given",
@@ -129,7 +132,9 @@ boot_session = [
 	"lnb_casework.boot.rules_the_desk_scripts_read",
 ]
 
-# Frappe's Personal Data Download and Deletion Requests: the cases of a doctor who has an account, by email
+# Frappe's Personal Data Download and Deletion Requests: the cases of a doctor who has an account, by email.
+# A deletion anonymises them first (doc_events above: data_protection/deletion_requests.py); not "partial",
+# since Frappe's partial redaction writes to every text field, the Case's virtual ones too, and fails.
 user_data_fields = [
 	{
 		"doctype": "Case",

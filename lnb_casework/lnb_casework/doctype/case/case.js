@@ -14,8 +14,47 @@ frappe.ui.form.on("Case", {
 		if (!frm.is_new() && frappe.model.can_create("Subject Access Request")) {
 			frm.add_custom_button(__("Subject access export"), () => request_subject_access(frm));
 		}
+		if (!frm.is_new() && !frm.doc.anonymised_on && frappe.model.can_create("Erasure Request")) {
+			frm.add_custom_button(__("Erase the doctor's data"), () => request_erasure(frm));
+		}
 	},
 });
+
+function request_erasure(frm) {
+	// a second coordinator confirms it on the Erasure Request (docs/erasure-and-retention.md)
+	const dialog = new frappe.ui.Dialog({
+		title: __("Erase the doctor's data"),
+		fields: [
+			{
+				fieldtype: "HTML",
+				options: `<p>${__(
+					"Every case with this email address or GMC number will lose the doctor's identity and free text once a second coordinator confirms. The cases stay, so the reports still count them."
+				)}</p>`,
+			},
+			{
+				fieldname: "reason",
+				fieldtype: "Small Text",
+				label: __("Reason"),
+				reqd: 1,
+			},
+		],
+		primary_action_label: __("Ask for erasure"),
+		primary_action(values) {
+			frappe.db
+				.insert({
+					doctype: "Erasure Request",
+					email: frm.doc.email,
+					gmc_number: frm.doc.gmc_number,
+					reason: values.reason,
+				})
+				.then((request) => {
+					dialog.hide();
+					frappe.set_route("Form", "Erasure Request", request.name);
+				});
+		},
+	});
+	dialog.show();
+}
 
 function request_subject_access(frm) {
 	// everything held about the doctor: every case with this email or GMC number (docs/subject-access.md)
