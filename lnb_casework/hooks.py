@@ -140,6 +140,5 @@ user_data_fields = [
 		"doctype": "Case",
 		"filter_by": "email",
 		"redact_fields": ["doctor_name", "email", "phone", "gmc_number"],
-		"partial": 1,
 	}
 ]
