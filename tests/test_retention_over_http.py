@@ -95,7 +95,9 @@ def cases():
 	boundary = latest_closing_due_by(today, MONTHS)  # closed on or before it: due today
 	long_ago = days_after(boundary, -400)
 	made = {
-		"closed_long_ago": make_case("Longago", [("New", long_ago), ("Closed", days_after(long_ago, 90))]),
+		"referred_on_long_ago": make_case(
+			"Longago", [("New", long_ago), ("Referred On", days_after(long_ago, 90))]
+		),
 		"withdrawn_at_boundary": make_case(
 			"Boundary", [("New", days_after(boundary, -30)), ("Withdrawn", boundary)]
 		),
@@ -202,7 +204,7 @@ def test_the_job_is_scheduled_before_the_morning_alerts():
 def test_the_job_anonymises_only_what_is_due_once_and_warns_once(
 	retention_settings, cases, mailbox, user_session, base_url
 ):
-	due = {"closed_long_ago", "withdrawn_at_boundary"}
+	due = {"referred_on_long_ago", "withdrawn_at_boundary"}
 	to_warn = {"closes_out_tomorrow", "closes_out_in_warning_days", "reopened_and_closed_again"}
 	started = now_datetime()
 
@@ -265,7 +267,7 @@ def test_the_job_anonymises_only_what_is_due_once_and_warns_once(
 	assert read.status_code == 200, read.text
 	seen = {row["reference_name"]: row["detail"] for row in read.json()["data"]}
 	assert labels_of(seen, cases) == due
-	assert f"kept {MONTHS} months" in seen[cases["closed_long_ago"]["name"]]
+	assert f"kept {MONTHS} months" in seen[cases["referred_on_long_ago"]["name"]]
 	row = alert_rows(ANONYMISED, cases)[0].reference_name
 	name = frappe.db.get_value("LNB Alert Log", {"alert": ANONYMISED, "reference_name": row})
 	for email, role in (

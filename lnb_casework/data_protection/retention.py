@@ -1,8 +1,8 @@
 """When a closed case has been kept long enough, and when coordinators are warned before it is anonymised
 (docs/erasure-and-retention.md, "Retention").
 
-Pure functions: dates in, dates out. A case counts as closed in the states Closed and Withdrawn, from the
-last time it moved into one (a case reopened and closed again counts from its last close). Months are
+Pure functions: dates in, dates out. A case counts as closed in every ended state (Closed, Withdrawn,
+Referred On), from the last time it moved into one (a case reopened and closed again counts from its last close). Months are
 counted as the deadlines count them: the same day of the month, or that month's last day when it is
 shorter.
 """
@@ -11,10 +11,10 @@ import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from lnb_casework.casework.rules import CLOSED, WITHDRAWN
+from lnb_casework.casework.rules import ENDED_STATES
 from lnb_casework.deadlines.arithmetic import ONE_DAY, add_months
 
-CLOSED_STATES = (CLOSED, WITHDRAWN)
+CLOSED_STATES = ENDED_STATES
 
 
 @dataclass(frozen=True)

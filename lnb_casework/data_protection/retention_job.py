@@ -26,7 +26,7 @@ from lnb_casework.lnb_casework.doctype.lnb_settings.lnb_settings import get_lnb_
 RETENTION_WARNING = "Retention warning"
 ANONYMISED_AFTER_RETENTION = "Anonymised after retention"
 ANONYMISE_SAVEPOINT = "retention_anonymise"
-# Lets the daily query read only the moves into Closed or Withdrawn up to a date (ensure_retention_index).
+# Lets the daily query read only the moves into an ended state up to a date (ensure_retention_index).
 CLOSING_INDEX = ("to_state", "changed_on")
 
 
@@ -44,9 +44,9 @@ def anonymise_cases_past_retention(today: datetime.date | None = None) -> list[s
 
 
 def closed_cases_not_anonymised(closed_by: datetime.date) -> list[ClosedCase]:
-	"""Each case in Closed or Withdrawn, not anonymised, whose last move into that state was on or before
-	`closed_by`: one query, read from the state changes into those states up to that date (an index), each
-	case by its name, with no later state change of the same case."""
+	"""Each ended case (Closed, Withdrawn, Referred On), not anonymised, whose last move into that state
+	was on or before `closed_by`: one query, read from the state changes into those states up to that date
+	(an index), each case by its name, with no later state change of the same case."""
 	change, case = DocType("Case State Change"), DocType("Case")
 	later = DocType("Case State Change").as_("later")
 	rows = (
