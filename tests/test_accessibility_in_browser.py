@@ -248,6 +248,10 @@ def test_no_public_page_breaks_a_wcag_rule(
 		expect(page.locator("h1")).to_have_text("Accessibility statement for Learn Not Blame's public pages")
 		for heading in ("Compliance status", "Enforcement procedure", "Reporting accessibility problems"):
 			expect(page.get_by_role("heading", name=re.compile(heading))).to_be_visible()
+		contact = frappe.db.get_single_value("LNB Settings", "contact_email")
+		expect(
+			page.locator(f'main a[href="mailto:{contact}"]'), "a problem is reported by email"
+		).to_have_count(2)
 		check_state(visit, figures, width, "statement", "read")
 
 		visit.goto(base_url, "/login")
