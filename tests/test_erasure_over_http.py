@@ -16,6 +16,7 @@ from journey import journey, make_person
 from test_intake_mail_over_http import free_port
 
 from lnb_casework.casework.test_casework import READY, make_organisations
+from lnb_casework.data_protection.subject_access import build_subject_access_archive
 from lnb_casework.lnb_casework.doctype.review.test_review import review_answers
 
 COORDINATOR_A = "erasure-coordinator-a@lnb.test"
@@ -249,6 +250,24 @@ def test_a_second_coordinator_erases_a_doctors_cases_and_nothing_identifying_is_
 	review = with_casework(people, base_url, cases[0], doctor)
 	with_casework(people, base_url, kept_case, other)
 
+	# an earlier subject access request of the same doctor, with its archive (the job run here, as a
+	# worker runs it: the bench's workers are shared)
+	response = people["coordinator A"].post(
+		f"{base_url}/api/resource/Subject Access Request",
+		json={"email": doctor["email"], "received_on": frappe.utils.nowdate()},
+		timeout=60,
+	)
+	assert response.status_code == 200, response.text
+	subject_access = response.json()["data"]["name"]
+	frappe.db.rollback()
+	frappe.set_user(COORDINATOR_A)
+	try:
+		build_subject_access_archive(subject_access)
+	finally:
+		frappe.set_user("Administrator")
+	archive = frappe.db.get_value("Subject Access Request", subject_access, "archive")
+	assert archive and on_disk(archive).exists()
+
 	before = held_about(cases[0])
 	assert before["files"] and before["equality"] == 1 and before["comments"] and before["versions"]
 	assert before["emails"] and before["communications"] == 1
@@ -362,6 +381,13 @@ def test_a_second_coordinator_erases_a_doctors_cases_and_nothing_identifying_is_
 		assert not (values.email or values.phone or values.gmc_number) and values.anonymised_on
 	assert frappe.db.get_value("Review", review, ["jc_1a", "circumstances"]) == ("No", "[anonymised]")
 	assert not any(path.exists() for path in files_on_disk), "the files left the disk"
+	frappe.db.rollback()
+	assert frappe.db.get_value(
+		"Subject Access Request", subject_access, ["email", "gmc_number", "archive", "cases_found"]
+	) == (None, None, None, "\n".join(cases)), "the earlier request keeps its case references only"
+	assert (
+		not frappe.db.exists("File", {"attached_to_name": subject_access}) and not on_disk(archive).exists()
+	)
 	kept = held_about(kept_case)
 	assert kept["files"] and kept["equality"] == 1 and kept["versions"] and kept["emails"]
 	assert all(on_disk(file.file_url).exists() for file in kept["files"])

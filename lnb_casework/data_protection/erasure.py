@@ -58,7 +58,7 @@ SEARCHED_RECORDS = {
 # Requests about the doctor keep who asked and when; only their identifiers are blanked.
 REQUESTS_ABOUT_THE_DOCTOR = {
 	"Erasure Request": ("email", "gmc_number"),
-	"Subject Access Request": ("email", "gmc_number"),
+	"Subject Access Request": ("email", "gmc_number", "archive"),
 }
 
 
