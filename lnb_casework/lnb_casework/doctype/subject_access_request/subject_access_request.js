@@ -37,7 +37,7 @@ function look_again_later(frm) {
 	clearTimeout(frm.subject_access_look_again);
 	frm.subject_access_look_again = setTimeout(() => {
 		if (cur_frm !== frm || frm.doc.name !== name || frm.doc.status !== "Queued") return;
-		frappe.db.get_value("Subject Access Request", name, "status").then((r) => {
+		frappe.db.get_value("Subject Access Request", { name }, "status").then((r) => {
 			const status = r.message && r.message.status;
 			if (status && status !== "Queued") frm.reload_doc();
 			else look_again_later(frm);
