@@ -402,4 +402,23 @@ def test_a_second_coordinator_erases_a_doctors_cases_and_nothing_identifying_is_
 		visit.goto(base_url, f"/app/case/{cases[0]}")
 		visit.page.locator(".page-title .title-text", has_text=cases[0]).first.wait_for()
 		visit.step("the-anonymised-case-opens")
-		assert visit.page.locator("[data-fieldname='anonymised_on']").first.is_visible()
+		page = visit.page
+		assert page.locator("[data-fieldname='anonymised_on']").first.is_visible()
+		assert page.get_by_role("button", name="Erase the doctor's data").count() == 0
+
+		visit.goto(base_url, f"/app/case/{kept_case}")
+		page.get_by_role("button", name="Erase the doctor's data").click()
+		page.locator(".modal.show textarea[data-fieldname='reason']").fill("Asked by phone, to be confirmed")
+		page.locator(".modal.show .btn-primary").click()
+		page.wait_for_url("**/app/erasure-request/ERASURE-*")
+		page.get_by_role("button", name="Withdraw").wait_for()
+		visit.step("the-request-awaits-a-second-coordinator")
+		assert page.get_by_role("button", name="Confirm and erase").count() == 0, "not for the one who asked"
+		made = page.url.rsplit("/", 1)[-1]
+		assert request_state(made).status == "Awaiting confirmation"
+		page.get_by_role("button", name="Withdraw").click()
+		page.wait_for_load_state("networkidle")
+		visit.check("withdrawn")
+	state = request_state(made)
+	assert (state.status, state.email, state.cases) == ("Withdrawn", None, kept_case)
+	assert frappe.db.get_value("Case", kept_case, "doctor_name") == other["doctor_name"]
