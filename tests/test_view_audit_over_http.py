@@ -254,6 +254,17 @@ def test_a_script_report_export_leaves_one_view_log_per_case_in_its_rows(world):
 	assert new == [(COORDINATOR, "Case", world["cases"]["a"], "Report export")]
 
 
+def test_the_cases_story_beside_a_review_is_a_view_of_the_case_from_the_desk(world):
+	case, story = world["cases"]["a"], "/api/method/lnb_casework.review.story.case_story"
+	for who in (COORDINATOR, CASEWORKER_A):
+		status, new = new_views(world, who, "GET", story, case=case)
+		assert status == 200
+		assert new == [(who, "Case", case, "Desk")]
+	status, new = new_views(world, CASEWORKER_A, "GET", story, case=world["cases"]["b"])
+	assert status in REFUSED
+	assert new == []
+
+
 def test_a_list_of_cases_is_not_a_view_of_each(world):
 	status, new = new_views(
 		world, COORDINATOR, "GET", "/api/resource/Case", fields=["name"], limit_page_length=5

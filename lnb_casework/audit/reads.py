@@ -15,6 +15,7 @@ from werkzeug.wrappers import Request, Response
 
 from lnb_casework.audit.views import (
 	AUDITED_DOCTYPES,
+	DESK,
 	PDF,
 	PRINT,
 	REPORT_EXPORT,
@@ -39,6 +40,9 @@ PDF_METHODS = {
 }
 # answers with the document itself, whether it was asked for by name or by filters
 REST_METHODS = ("frappe.client.get",)
+# the app's own methods that show a case named by one parameter: (that parameter, how); the review's form
+# shows its case's story
+CASE_METHODS = {"lnb_casework.review.story.case_story": ("case", DESK)}
 LIST_EXPORT_METHOD = "frappe.desk.reportview.export_query"
 REPORT_EXPORT_METHOD = "frappe.desk.query_report.export_query"
 
@@ -80,6 +84,11 @@ def views_in_answer(request: Request, response: Response) -> list[View]:
 		request.method == "GET" and not method and request.path.startswith(RESOURCE_PATHS)
 	):
 		views = ((doctype, name, REST) for doctype, name in answered_document(response))
+	elif method in CASE_METHODS:
+		parameter, how = CASE_METHODS[method]
+		views = (
+			(doctype, name, how) for doctype, name in audited([("Case", frappe.form_dict.get(parameter))])
+		)
 	elif method == LIST_EXPORT_METHOD:
 		views = ((doctype, name, REPORT_EXPORT) for doctype, name in exported_list())
 	elif method == REPORT_EXPORT_METHOD:
