@@ -13,7 +13,8 @@ from frappe.utils import add_days
 from lnb_casework.data_protection import erasure
 from lnb_casework.data_protection.anonymisation import ANONYMISED
 from lnb_casework.data_protection.erasure import ERASURE_ON_REQUEST, RETENTION, anonymise_cases
-from lnb_casework.lnb_casework.doctype.case.test_case import submit_through_form
+from lnb_casework.lnb_casework.doctype.case.test_case import make_user, submit_through_form
+from lnb_casework.lnb_casework.doctype.erasure_request import erasure_request
 
 
 def a_case(**changes) -> str:
@@ -125,3 +126,54 @@ class TestPersonalDataDeletionRequest(FrappeTestCase):
 		self.assertEqual(
 			frappe.db.get_value("Personal Data Deletion Request", request.name, "status"), "Deleted"
 		)
+
+
+class TestErasureRequestThatFails(FrappeTestCase):
+	"""Commits, as the erasure does when it fails; takes away what it made."""
+
+	def setUp(self):
+		frappe.set_user("Administrator")
+		frappe.flags.mute_emails = True
+		self.asker = make_user("erasure-asker@lnb.test", "LNB Coordinator")
+		self.confirmer = make_user("erasure-confirmer@lnb.test", "LNB Coordinator")
+		self.case = a_case()
+		frappe.set_user(self.asker)
+		self.request = (
+			frappe.get_doc(
+				{
+					"doctype": "Erasure Request",
+					"email": frappe.db.get_value("Case", self.case, "email"),
+					"reason": "Test",
+				}
+			)
+			.insert()
+			.name
+		)
+		frappe.set_user("Administrator")
+		frappe.db.commit()
+
+	def tearDown(self):
+		frappe.set_user("Administrator")
+		frappe.flags.mute_emails = False
+		frappe.db.rollback()
+		frappe.db.delete("Erasure Request", {"name": self.request})
+		frappe.delete_doc("Case", self.case, ignore_permissions=True, force=True, delete_permanently=True)
+		frappe.db.commit()
+
+	def test_the_asker_cannot_confirm_and_a_failed_erasure_awaits_confirmation_again(self):
+		frappe.set_user(self.asker)
+		request = frappe.get_doc("Erasure Request", self.request)
+		self.assertRaises(frappe.PermissionError, request.confirm)
+
+		def fail(*args, **kwargs):
+			raise frappe.ValidationError("the disk is full")
+
+		frappe.set_user(self.confirmer)
+		with patch.object(erasure_request, "anonymise_cases", fail):
+			self.assertRaises(frappe.ValidationError, frappe.get_doc("Erasure Request", self.request).confirm)
+		state = frappe.db.get_value("Erasure Request", self.request, ["status", "confirmed_by"], as_dict=True)
+		self.assertEqual((state.status, state.confirmed_by), ("Awaiting confirmation", None))
+		self.assertFalse(frappe.db.get_value("Case", self.case, "anonymised_on"))
+		frappe.get_doc("Erasure Request", self.request).confirm()
+		self.assertEqual(frappe.db.get_value("Erasure Request", self.request, "status"), "Done")
+		self.assertTrue(frappe.db.get_value("Case", self.case, "anonymised_on"))

@@ -83,7 +83,16 @@ class ErasureRequest(Document):
 def erase(request: str) -> None:
 	"""Anonymises the request's cases and records it done, keeping no identifier of the doctor."""
 	doc = frappe.get_doc("Erasure Request", request)
-	anonymise_cases(doc.case_list(), ERASURE_ON_REQUEST, doc.name)
+	try:
+		anonymise_cases(doc.case_list(), ERASURE_ON_REQUEST, doc.name)
+	except Exception:
+		# nothing was erased: the request awaits a confirmation again, even when this ran as a job after the
+		# confirmation was committed
+		frappe.db.rollback()
+		frappe.db.set_value("Erasure Request", request, "confirmed_by", None)
+		frappe.log_error(title=_("Erasure Request {0} was not carried out").format(request))
+		frappe.db.commit()
+		raise
 	doc.reload()
 	doc.flags.moving_on = True
 	doc.status = DONE
