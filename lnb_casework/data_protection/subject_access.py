@@ -308,7 +308,10 @@ def render_summary(request: Document, held: list[dict]) -> str:
 	return frappe.render_template(
 		SUMMARY_TEMPLATE,
 		{
-			"request": {field: readable_value(value) for field, value in request_summary(request).items()},
+			"request": {
+				field: readable_value(value, request.meta.get_field(field))
+				for field, value in request_summary(request).items()
+			},
 			"cases": [readable_case(case) for case in held],
 		},
 	)
@@ -457,6 +460,10 @@ def readable_value(value: Any, df=None) -> str:
 		return _("Yes") if value else _("No")
 	if value is None or value == "":
 		return ""
+	if df is not None and df.fieldtype == "Date":
+		return format_date(value)
+	if df is not None and df.fieldtype == "Datetime":
+		return format_datetime(value)
 	if isinstance(value, datetime):
 		return format_datetime(value)
 	if isinstance(value, date):
