@@ -66,6 +66,10 @@ class Case(Document):
 			self.priority = URGENT
 
 	def validate(self) -> None:
+		if self.anonymised_on:
+			# the doctor's identity was erased (docs/erasure-and-retention.md): the answers the intake requires
+			# stay empty, and the case can still be saved
+			self.flags.ignore_mandatory = True
 		self.keep_doctor_text_plain()
 		if not self.flags.upkeep:
 			self.check_the_users_changes()
@@ -82,7 +86,12 @@ class Case(Document):
 		changes nothing anyone typed, is not activity on the case and answers to no user's rights on it."""
 		# as_dict leaves out the virtual equality answers when the user may not read them (a guest at intake)
 		answers = {**self.as_dict(), **{case_field(q): self.get(case_field(q)) for q in EQUALITY_QUESTIONS}}
-		problems = intake_problems(answers, self.select_choices(), consent_needed=self.is_new())
+		# an anonymised case's answers are erased, not the doctor's to check (validate)
+		problems = (
+			None
+			if self.anonymised_on
+			else intake_problems(answers, self.select_choices(), consent_needed=self.is_new())
+		)
 		if problems:
 			raise_intake_problems(problems, self.meta)
 		self.last_activity_on = now_datetime()
