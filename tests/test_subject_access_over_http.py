@@ -5,6 +5,7 @@ other role is refused on every route; each case and review exported leaves a Vie
 
 import io
 import json
+import os
 import random
 import uuid
 import zipfile
@@ -472,3 +473,50 @@ def test_personal_data_download_request_gives_the_doctors_cases_only(doctors):
 def count_requests() -> int:
 	frappe.db.rollback()
 	return frappe.db.count(REQUEST)
+
+
+def test_an_archive_that_cannot_be_made_says_so_and_the_coordinator_is_told(people, base_url):
+	"""A file of the doctor's case gone from the server's disk: the archive would not be whole, so none is
+	made; the request says Failed, the coordinator is told, and the Error Log names the cause."""
+	from lnb_casework.lnb_casework.doctype.case.test_case import submit_through_form
+
+	frappe.db.rollback()
+	email = f"sar-missing-{uuid.uuid4().hex[:10]}@example.com"
+	case = submit_through_form(email=email, gmc_number="").name
+	file = frappe.get_doc(
+		{
+			"doctype": "File",
+			"file_name": "gone.pdf",
+			"attached_to_doctype": "Case",
+			"attached_to_name": case,
+			"is_private": 1,
+			"content": PDF,
+		}
+	).insert(ignore_permissions=True)
+	frappe.db.commit()
+	os.remove(file.get_full_path())
+	asked_at = datetime.utcnow()
+	response = people["coordinator"].post(f"{base_url}{RESOURCE}", json={"email": email}, timeout=30)
+	assert response.status_code == 200, response.text
+	name = response.json()["data"]["name"]
+	try:
+		run_the_job(name, asked_at)
+		request = people["coordinator"].get(f"{base_url}{RESOURCE}/{name}", timeout=30).json()["data"]
+		assert request["status"] == "Failed" and request["failure"]
+		assert not request.get("archive")
+		frappe.db.rollback()
+		assert not frappe.db.exists("File", {"attached_to_doctype": REQUEST, "attached_to_name": name})
+		assert frappe.db.exists(
+			"Notification Log",
+			{"for_user": COORDINATOR, "document_name": name, "subject": ("like", "%could not%")},
+		)
+		assert frappe.db.exists("Error Log", {"method": ("like", f"%{name}%")})
+		assert not frappe.db.exists(
+			"View Log", {"reference_name": case, "lnb_viewed_through": "Subject access"}
+		)
+	finally:
+		frappe.db.rollback()
+		frappe.delete_doc(REQUEST, name, ignore_permissions=True, force=True)
+		frappe.db.delete("File", {"name": file.name})
+		remove_intake_case(case)
+		frappe.db.commit()
