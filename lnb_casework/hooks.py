@@ -34,6 +34,11 @@ after_request = [
 	"lnb_casework.audit.reads.record_views_of_the_answer",
 ]
 
+# Frappe empties the site's cache at every two-factor code entry; the QR code links mailed to a new volunteer
+# (keys of 20 hex digits, then _uri or _user) live there and must outlast others' sign-ins:
+# docs/two-factor.md.
+persistent_cache_keys = ["[0-9a-f]" * 20 + "_u"]
+
 # One row rule per doctype (lnb_casework/permissions.py), for lists, documents, counts, reports and search.
 permission_query_conditions = {
 	"Case": "lnb_casework.permissions.case_query_conditions",

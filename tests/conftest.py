@@ -92,6 +92,25 @@ def doctor_email() -> str:
 	frappe.db.commit()
 
 
+@pytest.fixture()
+def newcomer() -> str:
+	"""A caseworker with a password (journey.PASSWORD) who has never signed in, so has no authenticator set
+	up yet; taken away afterwards with the secret Frappe keeps for them apart from the user."""
+	import frappe
+	from journey import make_person
+	from sign_in import forget_authenticator
+
+	from lnb_casework.casework.rules import CASEWORKER
+	from lnb_casework.demo.remove import remove_user
+
+	email = make_person(f"newcomer-{uuid.uuid4().hex[:8]}@lnb.test", CASEWORKER, full_name="Nia Newcomer")
+	yield email
+	frappe.db.rollback()
+	forget_authenticator(email)
+	remove_user(email)
+	frappe.db.commit()
+
+
 @pytest.fixture(scope="session")
 def user_session(base_url):
 	"""Makes a requests session for a desk user with the given roles, signed in by API key."""

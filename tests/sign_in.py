@@ -39,6 +39,15 @@ def enrol_authenticator(email: str) -> str:
 	return secret
 
 
+def forget_authenticator(email: str) -> None:
+	"""Takes away the secret and set-up mark Frappe keeps for a user apart from the User (deleting the user
+	leaves them)."""
+	from frappe.twofactor import clear_default
+
+	clear_default(f"{email}_otpsecret")
+	clear_default(f"{email}_otplogin")
+
+
 def code_from(secret: str) -> str:
 	"""The code an authenticator app shows now for this secret, waiting for the next one when the current
 	one is about to expire."""
