@@ -85,21 +85,21 @@ def refuse_deletion(doc: Document, method: str | None = None) -> None:
 
 
 def ensure_view_log_says_how() -> None:
-	"""Install code: the View Log field that says how a document was read."""
-	create_custom_fields(
-		{
-			"View Log": [
-				{
-					"fieldname": HOW_FIELD,
-					"label": "Viewed Through",
-					"fieldtype": "Select",
-					"options": "\n".join(("", *WAYS_OF_VIEWING)),
-					"insert_after": "reference_name",
-					"read_only": 1,
-					"in_list_view": 1,
-					"in_standard_filter": 1,
-				}
-			]
-		},
-		update=True,
+	"""Install code: the View Log field that says how a document was read, saved only when it differs (so a
+	second migrate changes nothing)."""
+	field = {
+		"fieldname": HOW_FIELD,
+		"label": "Viewed Through",
+		"fieldtype": "Select",
+		"options": "\n".join(("", *WAYS_OF_VIEWING)),
+		"insert_after": "reference_name",
+		"read_only": 1,
+		"in_list_view": 1,
+		"in_standard_filter": 1,
+	}
+	existing = frappe.db.get_value(
+		"Custom Field", {"dt": "View Log", "fieldname": HOW_FIELD}, list(field), as_dict=True
 	)
+	if existing and all(existing[key] == value for key, value in field.items()):
+		return
+	create_custom_fields({"View Log": [field]}, update=True)
