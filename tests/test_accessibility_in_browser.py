@@ -22,8 +22,9 @@ import frappe
 import pytest
 from accessibility import axe_version, axe_violations, count_of, describe
 from browser import artifact, control, field_problem
-from journey import Journey
+from journey import PASSWORD, Journey
 from playwright.sync_api import Browser, Page, expect
+from sign_in import enrol_authenticator
 from test_intake_in_browser import is_the_intake_submission
 
 PHONE = {
@@ -175,7 +176,7 @@ def expect_each_answer_named_by_its_question(page: Page) -> None:
 
 @pytest.mark.parametrize("width", ["phone", "desktop"])
 def test_no_public_page_breaks_a_wcag_rule(
-	chromium: Browser, base_url, width, figures, intake_open, doctor_email
+	chromium: Browser, base_url, width, figures, intake_open, doctor_email, newcomer
 ):
 	for earlier in artifact(FIGURES).parent.glob(f"a11y-{width}-*.png"):
 		earlier.unlink()
@@ -267,8 +268,22 @@ def test_no_public_page_breaks_a_wcag_rule(
 		expect(page.locator("#forgot_email")).to_be_visible()
 		check_state(visit, figures, width, "sign-in", "forgot-password")
 
+		# a caseworker's password is right: the page asks for the code from their authenticator app
+		enrol_authenticator(newcomer)
+		visit.goto(base_url, "/login")
+		page.get_by_label("Email", exact=True).fill(newcomer)
+		page.get_by_label("Password", exact=True).fill(PASSWORD)
+		page.locator(".for-login .btn-login.btn-primary").click()
+		expect(page.locator("#login_token")).to_be_visible()
+		check_state(visit, figures, width, "sign-in", "asked-for-code")
+		page.locator("#login_token").fill("000000")
+		with page.expect_response(lambda response: response.request.method == "POST") as refused:
+			page.locator("#verify_token").click()
+		assert refused.value.status == 401
+		check_state(visit, figures, width, "sign-in", "code-refused")
+
 	mine = [row for row in figures.rows if row[0] == width]
-	assert len(mine) == 11, mine
+	assert len(mine) == 13, mine
 	assert not [row for row in mine if row[3]], "axe-core found violations:\n" + "\n".join(
 		found for found in figures.found if f"at {width} width" in found
 	)
