@@ -17,6 +17,4 @@ def cases_held_about(email: str | None, gmc_number: str | None) -> list[str]:
 	if gmc_number:
 		matches.append(case.gmc_number == gmc_number)
 	condition = matches[0] if len(matches) == 1 else matches[0] | matches[1]
-	return (
-		frappe.qb.from_(case).select(case.name).where(condition).orderby(case.creation).run(pluck=True)
-	)
+	return frappe.qb.from_(case).select(case.name).where(condition).orderby(case.creation).run(pluck=True)
