@@ -150,10 +150,13 @@ class Journey:
 
 
 @contextlib.contextmanager
-def journey(browser: Browser, name: str, *, phone: bool = False) -> Iterator[Journey]:
-	"""A fresh browser context (no cookies) for one person's journey, at phone or desktop size."""
+def journey(
+	browser: Browser, name: str, *, phone: bool = False, size: dict | None = None
+) -> Iterator[Journey]:
+	"""A fresh browser context (no cookies) for one person's journey, at phone or desktop size (or the
+	context options `size` gives)."""
 	expect.set_options(timeout=WAIT_MS)
-	context = browser.new_context(**(PHONE if phone else DESKTOP))
+	context = browser.new_context(**(size or (PHONE if phone else DESKTOP)))
 	context.set_default_timeout(WAIT_MS)
 	page = context.new_page()
 	visit = Journey(page=page, name=name)

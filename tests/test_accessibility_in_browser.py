@@ -22,7 +22,7 @@ import frappe
 import pytest
 from accessibility import axe_version, axe_violations, count_of, describe
 from browser import artifact, control, field_problem
-from journey import PASSWORD, Journey
+from journey import PASSWORD, Journey, journey
 from playwright.sync_api import Browser, Page, expect
 from sign_in import enrol_authenticator
 from test_intake_in_browser import is_the_intake_submission
@@ -36,7 +36,6 @@ PHONE = {
 }
 DESKTOP = {"viewport": {"width": 1280, "height": 800}, "locale": "en-GB"}
 SIZES = {"phone": PHONE, "desktop": DESKTOP}
-WAIT_MS = 30_000
 SERVER_WAIT_MS = 60_000
 FIGURES = "a11y-axe-figures.txt"
 
@@ -72,24 +71,9 @@ def figures() -> Iterator[Figures]:
 		print("\n" + found.report())
 
 
-@contextlib.contextmanager
-def visit_at(browser: Browser, width: str) -> Iterator[Journey]:
+def visit_at(browser: Browser, width: str) -> contextlib.AbstractContextManager[Journey]:
 	"""A new visitor at phone or desktop width, whose page fails the test on any script or server error."""
-	expect.set_options(timeout=WAIT_MS)
-	context = browser.new_context(**SIZES[width])
-	context.set_default_timeout(WAIT_MS)
-	page = context.new_page()
-	visit = Journey(page=page, name=f"a11y-{width}")
-	page.on(
-		"pageerror", lambda error: visit.problems.append(f"{page.url}: script error {error.message[:300]}")
-	)
-	page.on("console", visit._on_console)
-	page.on("response", visit._on_response)
-	try:
-		yield visit
-	finally:
-		with contextlib.suppress(Exception):
-			context.close()
+	return journey(browser, f"a11y-{width}", size=SIZES[width])
 
 
 def check_state(visit: Journey, figures: Figures, width: str, page_name: str, state: str) -> None:

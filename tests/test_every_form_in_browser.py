@@ -317,6 +317,17 @@ def records() -> Iterator[dict[str, str]]:
 			.insert()
 			.name
 		)
+		made["Erasure Request"] = (
+			frappe.get_doc(
+				{
+					"doctype": "Erasure Request",
+					"email": frappe.db.get_value("Case", case, "email"),
+					"reason": "The every-form test opens a request awaiting confirmation.",
+				}
+			)
+			.insert()
+			.name
+		)
 		frappe.db.commit()
 		yield made
 	finally:
@@ -327,6 +338,8 @@ def records() -> Iterator[dict[str, str]]:
 
 
 def remove(made: dict[str, str]) -> None:
+	if made.get("Erasure Request"):
+		frappe.db.delete("Erasure Request", {"name": made["Erasure Request"]})
 	if made.get("Subject Access Request"):
 		frappe.delete_doc(
 			"Subject Access Request", made["Subject Access Request"], ignore_permissions=True, force=True

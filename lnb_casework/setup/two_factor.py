@@ -37,8 +37,8 @@ def require_two_factor_sign_in() -> None:
 
 def sign_in_code(user: str) -> tuple[str, int, str]:
 	"""The code the user's authenticator app shows now, the seconds it has left, and the otpauth link the
-	app's QR code carries, for a site that sends no mail (docs/two-factor.md, "A local demo site"). The user's set-up is marked
-	complete, so the site no longer mails them a QR code at sign-in."""
+	app's QR code carries, for a site that sends no mail (docs/two-factor.md, "A local demo site"). The
+	user's set-up is marked complete, so the site no longer mails them a QR code at sign-in."""
 	from frappe.twofactor import get_default, get_otpsecret_for_, set_default, two_factor_is_enabled
 
 	if not frappe.db.exists("User", user):
