@@ -96,4 +96,24 @@ def print_sign_in_code(context, users: tuple[str, ...], qr: bool) -> None:
 		click.echo(f"Sign-in code for {user} (for {seconds_left} more seconds): {code}")
 
 
-commands = [generate_data, remove_generated_data, newcomer_accounts, print_sign_in_code]
+@click.command("lnb-benchmark")
+@click.argument("sites", nargs=-1, required=True)
+@click.option("--url", required=True, help="Where the sites are served (each is asked for by its name).")
+@click.option("--repeat", default=5, show_default=True, help="Rounds timed, after one that warms up.")
+@click.option(
+	"--server-pid-file", default=None, help="The web server's pid file, to report its workers' memory."
+)
+def benchmark(sites: tuple[str, ...], url: str, repeat: int, server_pid_file: str | None) -> None:
+	"""Times the app against bare Frappe on the given sites, served at --url (scripts/benchmark.sh runs it)."""
+	from lnb_casework.benchmark.run import run_benchmark
+
+	# the emails the intake and the jobs queue are rendered; their CSS inliner logs what it skips
+	logging.getLogger("CSSUTILS").setLevel(logging.CRITICAL)
+	server_pid = None
+	if server_pid_file:
+		with open(server_pid_file) as pid_file:
+			server_pid = int(pid_file.read().strip())
+	run_benchmark(list(sites), url.rstrip("/"), repeat, server_pid, click.echo)
+
+
+commands = [generate_data, remove_generated_data, newcomer_accounts, print_sign_in_code, benchmark]

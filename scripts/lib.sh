@@ -347,19 +347,19 @@ site_answers() { bench_in "$LNB_BENCH" --site "$1" list-apps >/dev/null 2>&1; }
 # Not the checkout: a fresh clone's test command (CI's) remakes the test site an earlier clone made.
 made_by() { basename "$0"; }
 
-# only_own_test_site SITE: stops unless SITE is missing or was made by the test command, so
-# that the test command (which makes its site anew, migrates it and serves it) touches no one else's site.
+# only_own_site SITE: stops unless SITE is missing or was made by this command (the test command or the
+# benchmark), so that a command that remakes, migrates or serves its own site touches no one else's.
 # A test site made before sites were marked (one that allows tests and names no maker) is taken as ours.
-only_own_test_site() {
+only_own_site() {
 	local site="$1" config="$LNB_BENCH/sites/$1/site_config.json" maker
 	[ -f "$config" ] || return 0
 	maker="$(python3 -c 'import json, sys; c = json.load(open(sys.argv[1])); print(c.get("lnb_made_by") or ("" if c.get("allow_tests") else "another command"))' "$config")" ||
 		die "Could not read $config."
 	if [ -z "$maker" ]; then
-		quietly "Could not mark $site as a test site." \
+		quietly "Could not mark $site as made by $(made_by)." \
 			bench_in "$LNB_BENCH" --site "$site" set-config lnb_made_by "$(made_by)"
 	elif [ "${maker%%:*}" != "$(made_by)" ]; then
-		die "The site $site was not made by the test command (made by: $maker), so it is left alone. Set LNB_TEST_SITE to a site name of your own."
+		die "The site $site was not made by $(made_by) (made by: $maker), so it is left alone. Choose a site name of your own."
 	fi
 }
 

@@ -18,7 +18,7 @@ link_app
 # Every run tests a new site, as a newcomer gets it; LNB_REUSE_TEST_SITE=1 keeps the last one (quicker while
 # developing, never in CI). Only a site the test command made is made anew, migrated or served: any other
 # site of that name on a shared bench (the run command's, or one made by hand) is left alone.
-only_own_test_site "$SITE"
+only_own_site "$SITE"
 if [ "${LNB_REUSE_TEST_SITE:-}" = 1 ]; then ensure_site "$SITE"; else ensure_site "$SITE" new; fi
 quietly "Could not allow tests on $SITE." bench_in "$LNB_BENCH" --site "$SITE" set-config allow_tests true
 # The suite makes far more people than Frappe's 60 new users an hour (its guard against sign-up floods,

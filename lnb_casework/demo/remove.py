@@ -18,43 +18,14 @@ ABOUT_RECORDS = (
 	("Workflow Action", "reference_doctype", "reference_name"),
 	("View Log", "reference_doctype", "reference_name"),
 	("Email Queue", "reference_doctype", "reference_name"),
+	("LNB Alert Log", "reference_doctype", "reference_name"),
 )
 
 
 def remove_generated() -> int:
 	"""Removes the generator's records; returns how many cases went."""
 	frappe.set_user("Administrator")
-	values = {"generated": GENERATED_EMAILS}
-	cases = frappe.db.sql(f"select count(*) from ({GENERATED_CASES}) generated", values)[0][0]
-	touched_issues = set(
-		frappe.db.sql_list(
-			f"select distinct systemic_issue from `tabSystemic Issue Evidence` where `case` in ({GENERATED_CASES})",
-			values,
-		)
-	)
-	for doctype, kind, record in ABOUT_RECORDS:
-		for about, names in (("Case", GENERATED_CASES), ("Review", GENERATED_REVIEWS)):
-			if doctype == "Email Queue":
-				frappe.db.sql(
-					f"""delete from `tabEmail Queue Recipient` where parent in (select name from `tabEmail Queue`
-					where reference_doctype = '{about}' and reference_name in ({names}))""",
-					values,
-				)
-			frappe.db.sql(
-				f"delete from `tab{doctype}` where `{kind}` = '{about}' and `{record}` in ({names})", values
-			)
-	for table in child_tables("Review"):
-		frappe.db.sql(f"delete from `tab{table}` where parent in ({GENERATED_REVIEWS})", values)
-	frappe.db.sql(f"delete from `tabReview` where `case` in ({GENERATED_CASES})", values)
-	for doctype in ("Case State Change", "Equality Monitoring", "Systemic Issue Evidence"):
-		frappe.db.sql(f"delete from `tab{doctype}` where `case` in ({GENERATED_CASES})", values)
-	frappe.db.sql(f"delete from `tabRelated Case` where related_case in ({GENERATED_CASES})", values)
-	for table in child_tables("Case"):
-		frappe.db.sql(
-			f"delete from `tab{table}` where parenttype = 'Case' and parent in ({GENERATED_CASES})", values
-		)
-	frappe.db.sql("delete from `tabCase` where email like %(generated)s", values)
-
+	cases, touched_issues = remove_cases(GENERATED_EMAILS)
 	removed: dict[str, list[str]] = {
 		"Advocacy Action": frappe.get_all(
 			"Advocacy Action", filters={"title": ("in", [title for title, *_rest in ACTIONS])}, pluck="name"
@@ -86,6 +57,43 @@ def remove_generated() -> int:
 		forget_traces(doctype, names)
 	frappe.db.commit()
 	return cases
+
+
+def remove_cases(emails_like: str) -> tuple[int, set[str]]:
+	"""Removes the cases of doctors whose email is like `emails_like`, and all that hangs off them; returns
+	how many cases went and the systemic issues that cited them."""
+	values = {"generated": emails_like}
+	cases = frappe.db.sql(f"select count(*) from ({GENERATED_CASES}) generated", values)[0][0]
+	touched_issues = set(
+		frappe.db.sql_list(
+			f"select distinct systemic_issue from `tabSystemic Issue Evidence` where `case` in ({GENERATED_CASES})",
+			values,
+		)
+	)
+	for doctype, kind, record in ABOUT_RECORDS:
+		for about, names in (("Case", GENERATED_CASES), ("Review", GENERATED_REVIEWS)):
+			if doctype == "Email Queue":
+				frappe.db.sql(
+					f"""delete from `tabEmail Queue Recipient` where parent in (select name from `tabEmail Queue`
+					where reference_doctype = '{about}' and reference_name in ({names}))""",
+					values,
+				)
+			frappe.db.sql(
+				f"delete from `tab{doctype}` where `{kind}` = '{about}' and `{record}` in ({names})", values
+			)
+	for table in child_tables("Review"):
+		frappe.db.sql(f"delete from `tab{table}` where parent in ({GENERATED_REVIEWS})", values)
+	frappe.db.sql(f"delete from `tabReview` where `case` in ({GENERATED_CASES})", values)
+	for doctype in ("Case State Change", "Equality Monitoring", "Systemic Issue Evidence"):
+		frappe.db.sql(f"delete from `tab{doctype}` where `case` in ({GENERATED_CASES})", values)
+	frappe.db.sql(f"delete from `tabRelated Case` where related_case in ({GENERATED_CASES})", values)
+	for table in child_tables("Case"):
+		frappe.db.sql(
+			f"delete from `tab{table}` where parenttype = 'Case' and parent in ({GENERATED_CASES})", values
+		)
+	frappe.db.sql("delete from `tabCase` where email like %(generated)s", values)
+
+	return cases, touched_issues
 
 
 def remove_user(user: str) -> None:
