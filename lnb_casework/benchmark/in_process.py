@@ -105,33 +105,28 @@ def by_hour(item: tuple[str, list[str]]) -> tuple[int, int]:
 	return (int(hour) if hour.isdigit() else -1, int(minute) if minute.isdigit() else -1)
 
 
-def job_work(overhead: Counter) -> dict[str, tuple[Work, int]]:
-	"""Each scheduled job run once as the scheduler runs it, then rolled back: its work and the emails it
-	queued."""
+def job_work(overhead: Counter) -> dict[str, tuple[Work, int, list[tuple[int, str, list[str]]]]]:
+	"""Each scheduled job run once as the scheduler runs it, then rolled back: its work, the emails it
+	queued, and each distinct query it ran (through Frappe's recorder, without call stacks, so that it adds
+	little to the time) with how often, its EXPLAIN and the tables it scans."""
 	measured = {}
 	for method in scheduled_jobs():
 		frappe.set_user(ADMINISTRATOR)
 		queued_before = frappe.db.count("Email Queue")
-		work = measure(frappe.get_attr(method), overhead)
-		queued = frappe.db.count("Email Queue") - queued_before
-		frappe.db.rollback()
-		measured[method] = (work, queued)
-	return measured
+		done = {}
 
+		def run_job(method: str = method) -> None:
+			done["work"] = measure(frappe.get_attr(method), overhead)
+			done["queued"] = frappe.db.count("Email Queue") - queued_before
 
-def job_query_plans() -> dict[str, list[tuple[int, str, list[str]]]]:
-	"""For each scheduled job: each distinct query it ran (Frappe's recorder), how often, its EXPLAIN and
-	the tables it scans."""
-	plans = {}
-	for method in scheduled_jobs():
-		frappe.set_user(ADMINISTRATOR)
 		frappe.recorder.delete()
+		frappe.recorder.RecorderConfig(capture_stack=False).store()
 		with contextlib.redirect_stdout(io.StringIO()):  # the recorder prints where to look
-			frappe.recorder.record_queries(frappe.get_attr(method))()
+			frappe.recorder.record_queries(run_job)()
 		frappe.db.rollback()
-		plans[method] = recorded_plans()
+		measured[method] = (done["work"], done["queued"], recorded_plans())
 		frappe.recorder.delete()
-	return plans
+	return measured
 
 
 def recorded_plans() -> list[tuple[int, str, list[str]]]:

@@ -153,3 +153,17 @@ def timed_call(send: Callable[[], requests.Response]) -> tuple[float, int]:
 	response = send()
 	seconds = time.perf_counter() - start
 	return seconds, response.status_code
+
+
+def wait_until_served(base_url: str, site: str, seconds: int = 120) -> None:
+	"""Waits for the web server to answer for the site; raises when it does not within `seconds`."""
+	deadline = time.monotonic() + seconds
+	while True:
+		try:
+			if requests.get(f"{base_url}/api/method/ping", headers={"Host": site}, timeout=5).ok:
+				return
+		except requests.ConnectionError:
+			pass
+		if time.monotonic() > deadline:
+			raise RuntimeError(f"The web server at {base_url} did not answer for {site} within {seconds} s.")
+		time.sleep(0.5)

@@ -12,7 +12,13 @@ import frappe
 
 from lnb_casework.benchmark import in_process
 from lnb_casework.benchmark.figures import interleaved, median_ms, ratio, table
-from lnb_casework.benchmark.over_http import LISTED_DOCTYPES, Measure, requests_for, timed_call
+from lnb_casework.benchmark.over_http import (
+	LISTED_DOCTYPES,
+	Measure,
+	requests_for,
+	timed_call,
+	wait_until_served,
+)
 from lnb_casework.benchmark.site_under_test import ADMINISTRATOR, SiteUnderTest, prepare
 
 Echo = Callable[[str], None]
@@ -44,6 +50,7 @@ def run_benchmark(sites: list[str], base_url: str, repeat: int, server_pid: int 
 
 	timed = {}
 	for under_test in prepared:
+		wait_until_served(base_url, under_test.site)
 		timed.update(requests_for(under_test, base_url, list_columns, orders))
 	measures = list(timed)
 	# measures side by side: the same request on each site one after the other
@@ -78,7 +85,6 @@ def run_benchmark(sites: list[str], base_url: str, repeat: int, server_pid: int 
 					)
 				},
 				"jobs": in_process.job_work(overhead),
-				"job plans": in_process.job_query_plans() if under_test is prepared[-1] else {},
 				"row rules": in_process.row_rule_plans(row_rule_doctypes(), under_test.caseworker)
 				if under_test is prepared[-1]
 				else {},
@@ -230,7 +236,7 @@ def print_results(sites, timings, failures, work, rss, repeat, echo: Echo) -> No
 	echo("\n## Morning jobs, in-process, rolled back afterwards\n")
 	rows = []
 	for site in sites:
-		for method, (done, queued) in work[site]["jobs"].items():
+		for method, (done, queued, _plans) in work[site]["jobs"].items():
 			sent = done.result if isinstance(done.result, int) else len(done.result or [])
 			rows.append(
 				[
@@ -249,7 +255,7 @@ def print_results(sites, timings, failures, work, rss, repeat, echo: Echo) -> No
 	for doctype, plan in work[last]["row rules"].items():
 		echo(f"- {doctype}: {plan}")
 	echo(f"\n## EXPLAIN on {short[last]}: each job's distinct queries (how many times: plan)\n")
-	for method, plans in work[last]["job plans"].items():
+	for method, (_done, _queued, plans) in work[last]["jobs"].items():
 		scanning = [plan for plan in plans if plan[2]]
 		echo(
 			f"- {method.rsplit('.', 1)[-1]}: {len(plans)} distinct queries, {len(scanning)} with a full scan"
