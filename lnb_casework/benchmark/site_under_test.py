@@ -3,6 +3,7 @@ for each person it acts as, the busiest caseworker, an outgoing Email Account (s
 real site) and an intake allowance that a few hundred submissions from one address do not exhaust."""
 
 import json
+import secrets
 import socket
 import uuid
 from dataclasses import dataclass, field
@@ -164,13 +165,14 @@ def chart_method(source: str) -> str:
 
 def intake_answers(consent_version: str) -> dict:
 	"""A doctor's answers as the intake form sends them (no attachment), under a benchmark address that
-	bench lnb-remove-generated-data also recognises."""
+	bench lnb-remove-generated-data also recognises, and a GMC number of their own (a repeated one would
+	make each submission a possible duplicate of the earlier ones)."""
 	return {
 		"doctor_name": "Dr Benchmark (fictional)",
 		"email": f"benchmark-{uuid.uuid4().hex[:12]}@{DOMAIN}",
 		"phone": "+44 7700 900456",
 		"contact_preference": "Phone",
-		"gmc_number": "7654321",
+		"gmc_number": str(secrets.randbelow(9_000_000) + 1_000_000),
 		"grade": "Specialty, associate specialist or specialist (SAS)",
 		"specialty": "Emergency medicine",
 		"employer_name": "Westshire University Hospitals (fictional)",
