@@ -1,9 +1,7 @@
 """`bench migrate` on a site that is already migrated changes nothing (scripts/test.sh migrated it just now)."""
 
-import os
-import subprocess
-
 import frappe
+from bench_commands import migrate_site
 
 SYNCED_FROM_THE_APP = (
 	"DocType",
@@ -47,14 +45,5 @@ def site_fingerprint() -> dict:
 
 def test_second_migrate_changes_nothing():
 	before = site_fingerprint()
-	bench = os.environ["LNB_BENCH"]
-	migrate = ["frappe.utils.bench_helper", "frappe", "--site", os.environ["LNB_SITE"], "migrate"]
-	result = subprocess.run(
-		[f"{bench}/env/bin/python", "-m", *migrate],
-		cwd=f"{bench}/sites",
-		capture_output=True,
-		text=True,
-		timeout=600,
-	)
-	assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+	migrate_site()
 	assert site_fingerprint() == before

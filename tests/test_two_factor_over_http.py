@@ -11,6 +11,7 @@ import frappe
 import pyotp
 import pytest
 import requests
+from bench_commands import migrate_site, site_command
 from frappe.twofactor import get_otpsecret_for_, get_qr_svg_code
 from journey import PASSWORD, make_person
 from sign_in import code_from, current_code, enrol_authenticator, login_url, sign_in_over_http
@@ -148,13 +149,7 @@ def test_a_newcomer_is_mailed_the_qr_code_once_and_signs_in_with_the_app(
 
 
 def bench_sign_in_code(user: str) -> subprocess.CompletedProcess:
-	return subprocess.run(
-		["bench", "--site", os.environ["LNB_SITE"], "lnb-sign-in-code", user],
-		cwd=os.environ["LNB_BENCH"],
-		capture_output=True,
-		text=True,
-		timeout=120,
-	)
+	return site_command("lnb-sign-in-code", user, timeout=120)
 
 
 def printed_code(user: str) -> str:
@@ -191,16 +186,7 @@ def test_a_migrate_turns_two_factor_sign_in_back_on(base_url):
 	frappe.db.set_value("Role", COORDINATOR, "two_factor_auth", 0)
 	frappe.db.commit()
 	try:
-		bench = os.environ["LNB_BENCH"]
-		migrate = ["frappe.utils.bench_helper", "frappe", "--site", os.environ["LNB_SITE"], "migrate"]
-		result = subprocess.run(
-			[f"{bench}/env/bin/python", "-m", *migrate],
-			cwd=f"{bench}/sites",
-			capture_output=True,
-			text=True,
-			timeout=600,
-		)
-		assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+		migrate_site()
 		frappe.db.rollback()
 		frappe.clear_cache()
 		assert frappe.db.get_single_value("System Settings", "enable_two_factor_auth", cache=False) == 1
