@@ -110,9 +110,11 @@ additional_timeline_content = {"Case": ["lnb_casework.casework.timeline.case_tim
 
 jinja = {"methods": ["lnb_casework.learning.summary.learning_summary"]}
 
-# Every morning, UK time (the site's time zone): alerts for what has fallen due since yesterday.
+# Every morning, UK time (the site's time zone): alerts for what has fallen due since yesterday; and every
+# five minutes, a new case's mail still owed because its own job never ran (docs/intake-mail.md).
 scheduler_events = {
 	"cron": {
+		"*/5 * * * *": ["lnb_casework.intake.alerts.send_intake_mail_still_owed"],
 		# closed cases past their retention period are anonymised before the day's alerts go out
 		"0 5 * * *": ["lnb_casework.data_protection.retention_job.anonymise_cases_past_retention"],
 		# an hour before the alerts, so the reminders see each exclusion review already rolled on

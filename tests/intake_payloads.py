@@ -1,12 +1,16 @@
 """What the intake form sends, and how the HTTP tests send it."""
 
 import base64
+import datetime
 import json
 
 import frappe
+from bench_commands import site_command
 
 # the intake's own guest endpoint, which the form's script calls
 INTAKE = "/api/method/lnb_casework.api.intake.submit"
+# the background job a new case's commit queues to send its mail (docs/intake-mail.md)
+OWED_MAIL_JOB = "lnb_casework.intake.alerts.send_owed_intake_mail"
 # Frappe's web form endpoint, left as Frappe ships it: it must never make a case
 FRAPPE_ACCEPT = "/api/method/frappe.website.doctype.web_form.web_form.accept"
 PDF = b"%PDF-1.4\n1 0 obj << >> endobj\n%%EOF\n"
@@ -74,3 +78,42 @@ def remove_intake_case(name: str) -> None:
 		frappe.delete_doc("File", file, ignore_permissions=True, force=True)
 	frappe.db.delete("Email Queue", {"reference_doctype": "Case", "reference_name": name})
 	frappe.delete_doc("Case", name, ignore_permissions=True, force=True)
+
+
+def bench_execute(method: str, kwargs: dict | None = None) -> None:
+	"""Runs a method on the test site in a new process, as the scheduler or a worker would."""
+	result = site_command("execute", method, *(["--kwargs", repr(kwargs)] if kwargs else []), timeout=120)
+	assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+
+
+def utc_now() -> datetime.datetime:
+	"""Now, as the job queue keeps its times (naive UTC): taken before a submission, for run_mail_job."""
+	return datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
+
+
+def take_mail_job(case: str, since: datetime.datetime) -> None:
+	"""Takes off the queue the job that the case's submission queued to send its mail, checking there is one
+	(the tests start no worker, and a bench's workers are shared with its other sites). `since` is a time
+	before the submission: a deleted case's reference is given again, and an earlier run's job for it may
+	still be queued."""
+	from frappe.utils.background_jobs import get_queue
+
+	queued = [
+		job
+		for job in get_queue("short").get_jobs()
+		if job.kwargs.get("site") == frappe.local.site
+		and job.kwargs.get("kwargs") == {"case": case}
+		and job.enqueued_at >= since
+	]
+	assert [job.kwargs["method"] for job in queued] == [OWED_MAIL_JOB], (
+		"one job, queued as the case committed"
+	)
+	for job in queued:
+		job.delete()
+
+
+def run_mail_job(case: str, since: datetime.datetime) -> None:
+	"""The case's mail job, taken off the queue and run in a new process as a worker runs it: a worker starts
+	each job afresh, where this process keeps the outgoing Email Account an earlier test used."""
+	take_mail_job(case, since)
+	bench_execute(OWED_MAIL_JOB, {"case": case})

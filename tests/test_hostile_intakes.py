@@ -540,7 +540,7 @@ def record_counts() -> tuple:
 		"""select (select count(*) from `tabCase`), (select count(*) from `tabEquality Monitoring`),
 		(select count(*) from `tabFile`), (select count(*) from `tabCase Process`),
 		(select count(*) from `tabCase Key Date`), (select count(*) from `tabCase Discrimination Kind`),
-		(select count(*) from `tabEmail Queue`)"""
+		(select count(*) from `tabEmail Queue`), (select count(*) from `tabOwed Intake Mail`)"""
 	)[0]
 
 
@@ -640,7 +640,7 @@ class Battery:
 
 	def check_created(self, response: requests.Response, sent: dict) -> None:
 		reply = response.json()["message"]
-		assert set(reply) == {"name", "urgent", "coordinator_alerted", "signposting"}, reply
+		assert set(reply) == {"name", "urgent", "coordinator_being_alerted", "signposting"}, reply
 		name = reply["name"]
 		self.counts["cases created"] += 1
 		frappe.db.rollback()

@@ -1,10 +1,9 @@
-"""Intake mail through a real SMTP server: an urgent alert leaves at once, and mail trouble loses nothing
-and is listed for the coordinators in the LNB Alert Log."""
+"""Intake mail through a real SMTP server: the case's job sends an urgent alert at once, the sweep sends
+what a lost job did not, and mail trouble loses nothing and is listed for the coordinators in the LNB Alert
+Log."""
 
 import json
-import os
 import socket
-import subprocess
 import time
 import uuid
 from email import message_from_bytes, policy
@@ -12,7 +11,15 @@ from email import message_from_bytes, policy
 import frappe
 import pytest
 from aiosmtpd.controller import Controller
-from intake_payloads import answers, cases_for, submit
+from intake_payloads import (
+	answers,
+	bench_execute,
+	cases_for,
+	run_mail_job,
+	submit,
+	take_mail_job,
+	utc_now,
+)
 
 URGENT = "I need urgent support"
 
@@ -59,17 +66,6 @@ def mailbox():
 	controller.stop()
 
 
-def bench_execute(method: str) -> None:
-	"""Runs a method on the test site in a new process, as the scheduler would."""
-	subprocess.run(
-		["bench", "--site", os.environ["LNB_SITE"], "execute", method],
-		cwd=os.environ["LNB_BENCH"],
-		check=True,
-		capture_output=True,
-		timeout=120,
-	)
-
-
 def queue_rows(case: str) -> list:
 	frappe.db.rollback()
 	return frappe.get_all(
@@ -84,9 +80,12 @@ def test_an_urgent_alert_reaches_coordinators_at_once(
 	guest, base_url, intake_open, mailbox, account_for, doctor_email
 ):
 	account_for(mailbox.port)
+	submitted = utc_now()
 	response = submit(guest, base_url, answers(doctor_email, wellbeing=URGENT))
 	assert response.status_code == 200, response.text
 	case = response.json()["message"]["name"]
+	assert response.json()["message"]["coordinator_being_alerted"] is True
+	run_mail_job(case, submitted)
 
 	# Frappe delivers a message to each recipient in turn
 	urgent = mailbox.wait_for(lambda message: case in message["Subject"], count=2)
@@ -144,11 +143,13 @@ def test_smtp_down_loses_nothing_and_once_up_the_flush_delivers(
 ):
 	port = free_port()
 	account_for(port)  # nothing listens there yet
+	submitted = utc_now()
 	response = submit(guest, base_url, answers(doctor_email, wellbeing=URGENT))
 	assert response.status_code == 200, response.text
 	case = response.json()["message"]["name"]
 	alert_log_cleared.append(case)
 	assert cases_for(doctor_email) == [case]
+	run_mail_job(case, submitted)
 
 	urgent, *others = queue_rows(case)
 	assert urgent.priority == 10 and urgent.status == "Not Sent"
@@ -186,12 +187,16 @@ def test_no_outgoing_account_loses_nothing_and_tells_the_coordinators(
 ):
 	frappe.db.rollback()
 	assert not frappe.db.exists("Email Account", {"enable_outgoing": 1, "default_outgoing": 1})
+	submitted = utc_now()
 	response = submit(guest, base_url, answers(doctor_email, wellbeing=URGENT))
 	assert response.status_code == 200, response.text
 	assert "_server_messages" not in response.json(), "the doctor is not told about the site's mail set-up"
-	case = response.json()["message"]["name"]
+	reply = response.json()["message"]
+	assert reply["urgent"] and not reply["coordinator_being_alerted"], "no alert can go, so none is promised"
+	case = reply["name"]
 	alert_log_cleared.append(case)
 	assert cases_for(doctor_email) == [case]
+	run_mail_job(case, submitted)
 	# Frappe cannot build a message without an outgoing account, so nothing is queued; the coordinators
 	# see each email that was not sent
 	assert queue_rows(case) == []
@@ -267,9 +272,11 @@ def test_with_no_recipients_set_an_urgent_case_alerts_every_enabled_coordinator_
 	assert set(people["coordinators"]) <= set(expected)
 	assert people["disabled"] not in expected and people["caseworker"] not in expected
 
+	submitted = utc_now()
 	response = submit(guest, base_url, answers(doctor_email, wellbeing=URGENT))
 	assert response.status_code == 200, response.text
 	case = response.json()["message"]["name"]
+	run_mail_job(case, submitted)
 
 	urgent, *others = queue_rows(case)
 	assert urgent.priority == 10 and urgent.status == "Sent"
@@ -304,8 +311,33 @@ def test_with_no_recipients_set_a_new_case_alerts_every_enabled_coordinator_and_
 	frappe.db.commit()
 	account_for(free_port())  # mail is queued only with an outgoing account; none of it is urgent
 	expected = enabled_coordinators()
+	submitted = utc_now()
 	response = submit(guest, base_url, answers(doctor_email))
 	assert response.status_code == 200, response.text
 	case = response.json()["message"]["name"]
+	run_mail_job(case, submitted)
 	assert sorted(recipients_of(row.name) for row in queue_rows(case)) == sorted([expected, [doctor_email]])
 	assert not frappe.get_all("Notification Log", filters={"document_type": "Case", "document_name": case})
+
+
+def test_mail_whose_job_never_ran_is_sent_by_the_sweep_once(
+	guest, base_url, intake_open, mailbox, account_for, doctor_email
+):
+	account_for(mailbox.port)
+	submitted = utc_now()
+	response = submit(guest, base_url, answers(doctor_email, wellbeing=URGENT))
+	assert response.status_code == 200, response.text
+	case = response.json()["message"]["name"]
+	take_mail_job(case, submitted)  # and lost: a worker that stopped, or Redis emptied
+	assert queue_rows(case) == []
+	assert frappe.db.exists("Owed Intake Mail", case)
+
+	bench_execute("lnb_casework.intake.alerts.send_intake_mail_still_owed")
+	rows = queue_rows(case)
+	assert [(row.priority, row.status) for row in rows] == [(10, "Sent"), (1, "Not Sent"), (1, "Not Sent")]
+	urgent = mailbox.wait_for(lambda message: case in message["Subject"], count=2)
+	assert urgent and all(message["Subject"].startswith("Urgent") for message in urgent)
+	assert not frappe.db.exists("Owed Intake Mail", case)
+
+	bench_execute("lnb_casework.intake.alerts.send_intake_mail_still_owed")
+	assert len(queue_rows(case)) == 3, "the next sweep sends nothing again"

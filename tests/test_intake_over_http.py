@@ -5,7 +5,17 @@ import json
 import frappe
 import pytest
 import requests
-from intake_payloads import FRAPPE_ACCEPT, PDF, answers, cases_for, data_url, server_message, submit
+from intake_payloads import (
+	FRAPPE_ACCEPT,
+	PDF,
+	answers,
+	cases_for,
+	data_url,
+	run_mail_job,
+	server_message,
+	submit,
+	utc_now,
+)
 from test_intake_mail_over_http import free_port
 
 
@@ -13,16 +23,17 @@ def test_a_valid_submission_creates_one_case_with_everything_right(
 	guest, base_url, intake_open, doctor_email, account_for
 ):
 	account_for(free_port())  # mail is queued only with an outgoing account; nothing listens there
+	submitted = utc_now()
 	response = submit(guest, base_url, answers(doctor_email))
 	assert response.status_code == 200, response.text
 	reply = response.json()["message"]
-	assert set(reply) == {"name", "urgent", "coordinator_alerted", "signposting"}, (
+	assert set(reply) == {"name", "urgent", "coordinator_being_alerted", "signposting"}, (
 		"the guest gets the reference and what happened, never the document"
 	)
 	assert "_server_messages" not in response.json(), (
 		"nothing about the site's mail set-up reaches the doctor"
 	)
-	assert reply["urgent"] is False and reply["signposting"] == "" and reply["coordinator_alerted"] is False
+	assert (reply["urgent"], reply["signposting"], reply["coordinator_being_alerted"]) == (False, "", False)
 
 	assert cases_for(doctor_email) == [reply["name"]]
 	case = frappe.get_doc("Case", reply["name"])
@@ -69,11 +80,12 @@ def test_a_valid_submission_creates_one_case_with_everything_right(
 	assert files[0].file_name == "gmc-letter.pdf" and files[0].is_private == 1
 	assert files[0].file_url.startswith("/private/files/")
 
+	about_the_case = {"reference_doctype": "Case", "reference_name": case.name}
+	assert not frappe.db.count("Email Queue", about_the_case), "the doctor's request renders no mail"
+	run_mail_job(case.name, submitted)
+	frappe.db.rollback()
 	queued = frappe.get_all(
-		"Email Queue",
-		filters={"reference_doctype": "Case", "reference_name": case.name},
-		fields=["name", "message"],
-		order_by="creation",
+		"Email Queue", filters=about_the_case, fields=["name", "message"], order_by="creation"
 	)
 	recipients = [
 		frappe.get_all("Email Queue Recipient", filters={"parent": q.name}, pluck="recipient") for q in queued
@@ -91,11 +103,13 @@ def test_urgent_support_shows_signposting_and_alerts_coordinators(
 	guest, base_url, intake_open, doctor_email, account_for
 ):
 	account_for(free_port())  # mail is queued only with an outgoing account; nothing listens there
+	submitted = utc_now()
 	response = submit(guest, base_url, answers(doctor_email, wellbeing="I need urgent support"))
 	assert response.status_code == 200, response.text
 	reply = response.json()["message"]
-	assert reply["urgent"] is True and reply["coordinator_alerted"] is True
+	assert reply["urgent"] is True and reply["coordinator_being_alerted"] is True
 	assert "116 123" in reply["signposting"]
+	run_mail_job(reply["name"], submitted)
 	frappe.db.rollback()
 	assert frappe.db.get_value("Case", reply["name"], "priority") == "Urgent"
 	urgent = frappe.get_all(

@@ -14,7 +14,7 @@ from datetime import date, datetime
 import frappe
 import pytest
 from frappe.model.workflow import apply_workflow
-from intake_payloads import PDF, answers, data_url, remove_intake_case, submit
+from intake_payloads import PDF, answers, data_url, remove_intake_case, run_mail_job, submit, utc_now
 from test_intake_mail_over_http import free_port
 
 from lnb_casework.casework.related import link_both_ways
@@ -76,9 +76,12 @@ def make_doctors(base_url: str) -> dict:
 				],
 				**extra,
 			)
+			submitted = utc_now()
 			response = submit(guest, base_url, payload)
 			assert response.status_code == 200, response.text
-			return response.json()["message"]["name"]
+			case = response.json()["message"]["name"]
+			run_mail_job(case, submitted)  # the doctor's acknowledgement is part of what is held
+			return case
 
 		first = send(doctor, f"First story {marker}", PDF + f"first file {marker}".encode())
 		second = send(

@@ -18,7 +18,7 @@ from frappe import _
 from frappe.rate_limiter import rate_limit
 from frappe.utils import cint, escape_html
 
-from lnb_casework.intake.alerts import urgent_alert_queued
+from lnb_casework.intake.alerts import coordinator_being_alerted
 from lnb_casework.intake.client_address import client_address, rate_limit_key
 from lnb_casework.intake.rules import (
 	INTAKE_TABLES,
@@ -210,8 +210,8 @@ def submit_case(payload: dict) -> dict:
 	return {
 		"name": case.name,
 		"urgent": urgent,
-		# what the confirmation may tell the doctor: only an alert really queued
-		"coordinator_alerted": urgent_alert_queued(case),
+		# what the confirmation may tell the doctor: only an alert really on its way
+		"coordinator_being_alerted": coordinator_being_alerted(case),
 		"signposting": settings.urgent_signposting if urgent else "",
 	}
 

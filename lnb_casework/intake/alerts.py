@@ -3,11 +3,20 @@ and, for an urgent case, a bell notification to each coordinator who has an acco
 
 None carries anything the doctor told us: the doctor's own copy names only the reference, and the
 coordinators' alerts and notifications only the reference, the state (or that it is urgent) and a link.
+
+They are made off the doctor's request (docs/intake-mail.md). The case is saved with an Owed Intake Mail
+row, in the same transaction; once that commits a background job renders and queues the mail and takes
+the row away, in one transaction of its own, whose commit sends an urgent alert at once. A sweep every few
+minutes (hooks.py) sends the mail still owed, so a job that never ran (Redis down as the case was saved, a
+worker that stopped) loses none.
 """
+
+from functools import partial
 
 import frappe
 from frappe import _
 from frappe.desk.doctype.notification_log.notification_log import make_notification_logs
+from frappe.email.doctype.email_account.email_account import EmailAccount
 from frappe.model.document import Document
 from frappe.utils import get_url_to_form
 
@@ -16,7 +25,62 @@ from lnb_casework.alerts.sending import coordinator_users, coordinators
 from lnb_casework.intake.rules import is_urgent
 from lnb_casework.mail import queue_email
 
-URGENT_ALERT_QUEUED = "lnb_urgent_alert_queued"
+OWED = "Owed Intake Mail"
+SENDING_JOB = "lnb_casework.intake.alerts.send_owed_intake_mail"
+
+
+def owe_intake_mail(case: Document) -> None:
+	"""As a new case is inserted: its mail is owed from the case's own transaction, and a job sends it once
+	that commits. While Frappe's mail is muted (the demo generator works so), it is queued at once instead,
+	as Frappe queues all mail then, for whoever muted it to deal with: a worker would send it."""
+	if frappe.are_emails_muted():
+		send_intake_emails(case)
+		return
+	frappe.get_doc({"doctype": OWED, "case": case.name}).insert(ignore_permissions=True)
+	frappe.db.after_commit.add(partial(start_sending, case.name))
+
+
+def start_sending(case: str) -> None:
+	"""Queues the job that sends the case's mail, after the case has committed. Not with Frappe's
+	enqueue_after_commit, which reaches Redis before the commit, so that Redis being down would undo the
+	doctor's submission: here the failure is logged and the sweep sends the mail."""
+	try:
+		frappe.enqueue(SENDING_JOB, queue="short", case=case)
+	except Exception:
+		frappe.log_error(
+			title="Learn Not Blame: the job sending a new case's mail could not be queued",
+			reference_doctype="Case",
+			reference_name=case,
+		)
+		frappe.db.commit()
+
+
+def send_owed_intake_mail(case: str) -> None:
+	"""The background job: queues the case's mail if it is still owed and takes its Owed Intake Mail row
+	away, in the caller's transaction (the job's commit, or the sweep's, sends an urgent alert at once).
+	The row is locked first, so a job and the sweep never both send one case's mail."""
+	if not frappe.db.exists(OWED, case) or not frappe.db.get_value(OWED, case, "name", for_update=True):
+		return
+	if frappe.db.exists("Case", case):
+		send_intake_emails(frappe.get_doc("Case", case))
+	frappe.db.delete(OWED, {"name": case})
+
+
+def send_intake_mail_still_owed() -> None:
+	"""Every few minutes (hooks.py): the mail still owed, each case's in a transaction of its own, so one
+	that fails does not hold back the others (it is logged, and tried again at the next run)."""
+	for case in frappe.get_all(OWED, pluck="name", order_by="creation asc"):
+		try:
+			send_owed_intake_mail(case)
+			frappe.db.commit()
+		except Exception:
+			frappe.db.rollback()
+			frappe.log_error(
+				title="Learn Not Blame: a new case's mail could not be sent",
+				reference_doctype="Case",
+				reference_name=case,
+			)
+			frappe.db.commit()
 
 
 def send_intake_emails(case: Document) -> None:
@@ -29,7 +93,6 @@ def send_intake_emails(case: Document) -> None:
 		case.name,
 	)
 	recipients = coordinators()
-	case.flags[URGENT_ALERT_QUEUED] = False
 	if not recipients:
 		return
 	alert = {"reference": case.name, "state": case.workflow_state, "link": get_url_to_form("Case", case.name)}
@@ -38,21 +101,21 @@ def send_intake_emails(case: Document) -> None:
 	)
 	if is_urgent(case.wellbeing):
 		subject = _("Urgent: case {0} needs support now").format(case.name)
-		queued = queue_email(
-			recipients, subject, "lnb_urgent_case_alert", alert, "Case", case.name, urgent=True
-		)
-		case.flags[URGENT_ALERT_QUEUED] = bool(queued)
+		queue_email(recipients, subject, "lnb_urgent_case_alert", alert, "Case", case.name, urgent=True)
 		notify_in_the_desk(case.name, subject, accounts_among(recipients, coordinator_users()))
 
 
-def urgent_alert_queued(case: Document) -> bool:
-	"""Whether inserting this case queued an urgent alert to at least one coordinator.
-
-	For the doctor's confirmation: True only when the alert is in the Email Queue (an urgent one is sent
-	as the submission commits; if the mail server is down it waits there and is retried). False for a
-	case that is not urgent, or when there was nobody to alert or the alert could not be queued.
-	"""
-	return bool(case.flags.get(URGENT_ALERT_QUEUED))
+def coordinator_being_alerted(case: Document) -> bool:
+	"""For the doctor's confirmation, as their case is saved: whether an urgent alert is on its way to a
+	coordinator. True for an urgent case when there is a coordinator to alert and the site can send mail (an
+	outgoing Email Account): the case's job queues the alert moments later and sends it at once (the sweep
+	within minutes if the job never runs). False for a case that is not urgent, or when nobody can be told
+	by mail."""
+	return (
+		is_urgent(case.wellbeing)
+		and bool(coordinators())
+		and bool(EmailAccount.find_outgoing(match_by_doctype="Case"))
+	)
 
 
 def notify_in_the_desk(reference: str, subject: str, users: list[str]) -> None:

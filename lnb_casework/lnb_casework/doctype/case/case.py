@@ -21,7 +21,7 @@ from lnb_casework.casework.rules import (
 	transition_problems,
 )
 from lnb_casework.deadlines.case_deadlines import check_deadline_dates, refresh_computed_deadlines
-from lnb_casework.intake.alerts import send_intake_emails
+from lnb_casework.intake.alerts import OWED, owe_intake_mail
 from lnb_casework.intake.equality import EQUALITY_QUESTIONS, case_field, record_equality_answers
 from lnb_casework.intake.plain_text import plain_text
 from lnb_casework.intake.rules import (
@@ -105,7 +105,7 @@ class Case(Document):
 		if self.flags.from_intake_form:
 			record_equality_answers(self)
 		mirror_new_case(self)
-		send_intake_emails(self)
+		owe_intake_mail(self)
 
 	def on_update(self) -> None:
 		before = self.get_doc_before_save()
@@ -123,6 +123,7 @@ class Case(Document):
 		# a deleted case's reference can be given again: nothing of it may show on the next case
 		frappe.db.delete("Equality Monitoring", {"case": self.name})
 		frappe.db.delete("Case State Change", {"case": self.name})
+		frappe.db.delete(OWED, {"case": self.name})
 
 	def keep_doctor_text_plain(self) -> None:
 		"""What the doctor typed, from the form, the desk or the API, is kept as text that can run or load

@@ -1,7 +1,15 @@
+from unittest.mock import patch
+
 import frappe
 from frappe.tests.utils import FrappeTestCase, change_settings
 from frappe.utils import now_datetime
 
+from lnb_casework.intake.alerts import (
+	OWED,
+	coordinator_being_alerted,
+	send_owed_intake_mail,
+	start_sending,
+)
 from lnb_casework.intake.equality import answer_seal
 from lnb_casework.lnb_casework.doctype.case.case import IntakeInvalid
 from lnb_casework.mail_testing import outgoing_account_for_tests
@@ -165,8 +173,39 @@ class TestCase(FrappeTestCase):
 		with self.assertRaises(frappe.ValidationError):
 			record.save(ignore_permissions=True)
 
+	def test_a_new_case_owes_its_mail_and_its_job_queues_it_once(self):
+		case = submit_through_form()
+		self.assertTrue(frappe.db.exists(OWED, case.name))
+		self.assertFalse(
+			frappe.db.count("Email Queue", {"reference_name": case.name}), "none made in the request"
+		)
+		send_owed_intake_mail(case.name)
+		self.assertFalse(frappe.db.exists(OWED, case.name))
+		self.assertEqual(frappe.db.count("Email Queue", {"reference_name": case.name}), 2)
+		send_owed_intake_mail(case.name)
+		self.assertEqual(frappe.db.count("Email Queue", {"reference_name": case.name}), 2, "sent once")
+
+	def test_a_deleted_case_owes_nothing(self):
+		case = submit_through_form()
+		frappe.delete_doc("Case", case.name, ignore_permissions=True)
+		self.assertFalse(frappe.db.exists(OWED, case.name))
+
+	def test_the_submission_stands_when_the_job_cannot_be_queued(self):
+		case = submit_through_form()
+		with (
+			patch("frappe.enqueue", side_effect=ConnectionError("Redis is down")),
+			patch.object(frappe.db, "commit") as commit,
+		):
+			start_sending(case.name)
+		commit.assert_called_once()  # the Error Log says so; the sweep sends the mail
+		self.assertTrue(
+			frappe.db.exists("Error Log", {"reference_doctype": "Case", "reference_name": case.name})
+		)
+		self.assertTrue(frappe.db.exists(OWED, case.name))
+
 	def test_emails_are_queued_without_case_details(self):
 		case = submit_through_form()
+		send_owed_intake_mail(case.name)
 		queued = frappe.get_all(
 			"Email Queue",
 			filters={"reference_doctype": "Case", "reference_name": case.name},
@@ -191,6 +230,7 @@ class TestCase(FrappeTestCase):
 	def test_urgent_support_queues_an_urgent_alert(self):
 		case = submit_through_form(wellbeing=URGENT)
 		self.assertEqual(case.priority, "Urgent")
+		send_owed_intake_mail(case.name)
 		urgent = frappe.get_all(
 			"Email Queue", filters={"reference_name": case.name, "priority": 10}, fields=["name", "message"]
 		)
@@ -199,11 +239,16 @@ class TestCase(FrappeTestCase):
 		self.assertIn(case.name, urgent[0].message)
 		# that it is sent at commit, not at the next flush, is shown over HTTP with a real SMTP server
 
+	def test_the_confirmation_says_a_coordinator_is_being_alerted_only_for_an_urgent_case(self):
+		self.assertTrue(coordinator_being_alerted(submit_through_form(wellbeing=URGENT)))
+		self.assertFalse(coordinator_being_alerted(submit_through_form(email="calm@example.com")))
+
 	def test_a_bad_coordinator_address_never_loses_the_case(self):
 		settings = frappe.get_single("LNB Settings")
 		settings.db_set("coordinator_alert_emails", "not-an-address")
 		frappe.clear_document_cache("LNB Settings", "LNB Settings")
 		case = submit_through_form(email="broken-mail@example.com")
+		send_owed_intake_mail(case.name)
 		self.assertTrue(frappe.db.exists("Case", case.name))
 		self.assertEqual(frappe.db.count("Email Queue", {"reference_name": case.name}), 1)
 
@@ -259,6 +304,7 @@ class TestCase(FrappeTestCase):
 	def test_no_coordinator_recipients_alerts_every_enabled_coordinator(self):
 		coordinator = make_user("alerted-coordinator@example.com", "LNB Coordinator")
 		case = submit_through_form(email="quiet@example.com")
+		send_owed_intake_mail(case.name)
 		recipients = {
 			row.recipient
 			for queued in frappe.get_all("Email Queue", {"reference_name": case.name}, pluck="name")

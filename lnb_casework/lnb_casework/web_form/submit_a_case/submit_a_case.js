@@ -528,8 +528,8 @@ frappe.ready(() => {
 				.append($("<strong>").text(__("You told us you need urgent support.")))
 				.append(
 					$("<p>").text(
-						data.coordinator_alerted
-							? __("A coordinator has been told now. If you need help straight away:")
+						data.coordinator_being_alerted
+							? __("We are alerting a coordinator now. If you need help straight away:")
 							: __(
 									"We will read your case as soon as we can. If you need help straight away:"
 							  )
@@ -542,7 +542,7 @@ frappe.ready(() => {
 		$("<h3>").text(__("What happens next")).appendTo($next);
 		const $steps = $("<ol>").appendTo($next);
 		[
-			__("We have emailed you this reference. Please quote it whenever you contact us."),
+			__("We are emailing you this reference. Please quote it whenever you contact us."),
 			__("A coordinator reads every new case, usually within five working days."),
 			__(
 				"A volunteer doctor will then contact you in the way you asked, to talk it through and agree how we can help."
