@@ -1,11 +1,13 @@
 """Who may see which rows: one rule per doctype, used by lists, documents, counts, reports and search
 (docs/access-policy.md).
 
-Each rule is written once, as a function that builds a SQL boolean expression about one record given how to
-name that record's columns. Both forms Frappe asks for are derived from it, so they cannot disagree:
-- `permission_query_conditions` (lists, counts, reports, search): the columns are the table's own;
+Each rule is written once, as a function that builds SQL boolean expressions about one record given how to
+name that record's columns: the ways a record may be readable, any one of which is enough. Both forms Frappe
+asks for are derived from it, so they cannot disagree:
+- `permission_query_conditions` (lists, counts, reports, search): the columns are the table's own; a rule
+  with more than one way is listed as the names of the rows that each way reads through an index;
 - `has_permission` (one document, saved or not): the columns are the document's own values, and MariaDB
-  evaluates the same expression (`select <expression>`).
+  evaluates the same expressions (`select <one> or <other>`).
 Coordinators and System Managers see every case; a caseworker sees the cases allocated to them (the
 `caseworker` field is the truth) and what hangs off those cases; nobody else sees any.
 """
@@ -35,9 +37,9 @@ NOTHING = "1 = 0"
 
 # How a rule names a column of the record it judges: `column("caseworker")` is SQL for that value.
 Column = Callable[[str], str]
-# A row rule: the SQL boolean expression that holds for the records the user may read, or None when the
-# user may read every record of the doctype.
-Rule = Callable[[Column, str], str | None]
+# A row rule: SQL boolean expressions, any of which holds for each record the user may read, or None when
+# the user may read every record of the doctype.
+Rule = Callable[[Column, str], list[str] | None]
 
 
 def roles_of(user: str | None) -> set[str]:
@@ -57,9 +59,9 @@ def literal(value: object) -> str:
 # ---- the ways to name a record's columns
 
 
-def table_column(doctype: str) -> Column:
-	"""The columns of every row of the doctype's table, for a list's condition."""
-	return lambda field: f"`tab{doctype}`.`{field}`"
+def table_column(table: str) -> Column:
+	"""The columns of every row of a table (`tab<doctype>`, or its alias in a query), for a list's condition."""
+	return lambda field: f"`{table}`.`{field}`"
 
 
 def document_column(doc: Document) -> Column:
@@ -75,18 +77,18 @@ def stored_column(doctype: str, name: str | None) -> Column:
 # ---- the rules
 
 
-def case_rule(column: Column, user: str) -> str | None:
+def case_rule(column: Column, user: str) -> list[str] | None:
 	if sees_every_case(user):
 		return None
 	if CASEWORKER not in roles_of(user):
-		return NOTHING
-	return f"{column('caseworker')} = {literal(user)}"
+		return [NOTHING]
+	return [f"{column('caseworker')} = {literal(user)}"]
 
 
 def readable_cases(user: str) -> str:
 	"""SQL: the names of the cases this user may read, by the Case rule (only for a user who does not see
 	every case)."""
-	return f"select `name` from `tabCase` where {case_rule(lambda field: f'`{field}`', user)}"
+	return f"select `name` from `tabCase` where {either(case_rule(lambda field: f'`{field}`', user))}"
 
 
 def readable_reviews(user: str) -> str:
@@ -98,18 +100,18 @@ def about_case_rule(doctype: str) -> Rule:
 	a review (any other record of those doctypes is left to Frappe)."""
 	doctype_field, name_field = RECORDS_ABOUT_DOCUMENTS[doctype]
 
-	def rule(column: Column, user: str) -> str | None:
+	def rule(column: Column, user: str) -> list[str] | None:
 		if sees_every_case(user):
 			return None
 		about_case = f"{column(name_field)} in ({readable_cases(user)})"
 		if doctype_field is None:
-			return about_case
-		about_review = f"{column(name_field)} in ({readable_reviews(user)})"
-		kind = f"ifnull({column(doctype_field)}, '')"
-		return (
-			f"({kind} not in ('Case', 'Review') or ({kind} = 'Case' and {about_case})"
-			f" or ({kind} = 'Review' and {about_review}))"
-		)
+			return [about_case]
+		kind = column(doctype_field)
+		return [
+			f"({kind} is null or {kind} not in ('Case', 'Review'))",
+			f"{kind} = 'Case' and {about_case}",
+			f"{kind} = 'Review' and {column(name_field)} in ({readable_reviews(user)})",
+		]
 
 	return rule
 
@@ -118,27 +120,27 @@ def child_row_rule(doctype: str) -> Rule:
 	"""The rows of a case's or a review's child tables, named in hooks.py (Frappe checks a child row read
 	alone by its parent, but lists child rows with parent_doctype after a doctype-level check only)."""
 
-	def rule(column: Column, user: str) -> str | None:
+	def rule(column: Column, user: str) -> list[str] | None:
 		if sees_every_case(user):
 			return None
 		cases = readable_cases(user)
 		parenttype, parent = column("parenttype"), column("parent")
 		if doctype == "Related Case":
 			# a link to another caseworker's case would tell that it exists
-			return (
-				f"({parenttype} = 'Case' and {parent} in ({cases}) and {column('related_case')} in ({cases}))"
-			)
+			return [
+				f"{parenttype} = 'Case' and {parent} in ({cases}) and {column('related_case')} in ({cases})"
+			]
 		if any(field.options == doctype for field in frappe.get_meta("Case").get_table_fields()):
-			return f"({parenttype} = 'Case' and {parent} in ({cases}))"
-		return f"({parenttype} = 'Review' and {parent} in ({readable_reviews(user)}))"
+			return [f"{parenttype} = 'Case' and {parent} in ({cases})"]
+		return [f"{parenttype} = 'Review' and {parent} in ({readable_reviews(user)})"]
 
 	return rule
 
 
-def caseworker_profile_rule(column: Column, user: str) -> str | None:
+def caseworker_profile_rule(column: Column, user: str) -> list[str] | None:
 	if sees_every_case(user):
 		return None
-	return f"{column('user')} = {literal(user)}"
+	return [f"{column('user')} = {literal(user)}"]
 
 
 def has_row_rule(doctype: str) -> bool:
@@ -162,16 +164,36 @@ def rule_for(doctype: str) -> Rule:
 # ---- the two forms, derived
 
 
+def either(ways: list[str]) -> str:
+	return " or ".join(f"({way})" for way in ways)
+
+
 def query_conditions(doctype: str, user: str | None = None) -> str:
-	"""The rule as a list's condition ("" when the user may read every row)."""
-	condition = rule_for(doctype)(table_column(doctype), user or frappe.session.user)
-	return "" if condition is None else f"({condition})"
+	"""The rule as a list's condition ("" when the user may read every row).
+
+	Several ways joined by `or` would keep MariaDB from reading the rows through the readable cases: it
+	would walk the whole list in its order and test each row, which grows with every case held. So each way
+	is read on its own (its subqueries become joins through the indexes on the readable cases and on the
+	fields that point at them) and the list keeps the rows whose names one of them found."""
+	user = user or frappe.session.user
+	rule = rule_for(doctype)
+	table = f"tab{doctype}"
+	ways = rule(table_column(table), user)
+	if ways is None:
+		return ""
+	if len(ways) == 1:
+		return f"({ways[0]})"
+	each_way = " union all ".join(
+		f"select `readable`.`name` from `{table}` as `readable` where {way}"
+		for way in rule(table_column("readable"), user)
+	)
+	return f"(`{table}`.`name` in (select `name` from ({each_way}) as `readable_names`))"
 
 
 def allows(doctype: str, column: Column, user: str | None = None) -> bool:
 	"""Whether the rule lets the user read the one record whose columns are `column`."""
-	condition = rule_for(doctype)(column, user or frappe.session.user)
-	return condition is None or bool(frappe.db.sql(f"select {condition}")[0][0])
+	ways = rule_for(doctype)(column, user or frappe.session.user)
+	return ways is None or bool(frappe.db.sql(f"select {either(ways)}")[0][0])
 
 
 def document_has_permission(doc: Document, ptype: str | None = None, user: str | None = None) -> bool | None:

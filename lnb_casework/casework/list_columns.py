@@ -14,3 +14,10 @@ def ensure_case_list_columns() -> None:
 		).insert(ignore_permissions=True)
 	elif int(frappe.db.get_value("List View Settings", "Case", "total_fields") or 0) < CASE_LIST_COLUMNS:
 		frappe.db.set_value("List View Settings", "Case", "total_fields", str(CASE_LIST_COLUMNS))
+
+
+def ensure_case_list_order_index() -> None:
+	"""Idempotent: the index the Case list's order (newest first, the doctype's sort order) is read by.
+	Frappe makes it, by this name, only when it alters a table whose sort field is `creation`, not when it
+	creates the table, so a new site's list would read every case to show the first page."""
+	frappe.db.add_index("Case", ["creation"], "creation")

@@ -6,12 +6,14 @@ Every function here is idempotent: it runs after install and after every migrate
 import frappe
 
 from lnb_casework.audit.views import ensure_view_log_says_how
-from lnb_casework.casework.list_columns import ensure_case_list_columns
+from lnb_casework.casework.list_columns import ensure_case_list_columns, ensure_case_list_order_index
 from lnb_casework.casework.rules import CASE_WORKFLOW
 from lnb_casework.data_protection.retention_job import ensure_retention_index
 from lnb_casework.learning.workflows import ADVOCACY_ACTION_WORKFLOW, SYSTEMIC_ISSUE_WORKFLOW
 from lnb_casework.lnb_casework.doctype.lnb_settings.lnb_settings import contact_address, fill_in_defaults
 from lnb_casework.lnb_casework.doctype.seips_component.seips_component import ensure_seips_components
+from lnb_casework.oversight.headlines import ensure_headline_indexes
+from lnb_casework.oversight.report_indexes import ensure_report_indexes
 from lnb_casework.review.workflow import REVIEW_WORKFLOW
 from lnb_casework.setup.two_factor import require_two_factor_sign_in
 from lnb_casework.setup.website import show_learn_not_blame_on_public_pages
@@ -41,9 +43,12 @@ def ensure_site_setup() -> None:
 	ensure_workflow(SYSTEMIC_ISSUE_WORKFLOW)
 	ensure_workflow(ADVOCACY_ACTION_WORKFLOW)
 	ensure_case_list_columns()
+	ensure_case_list_order_index()
 	ensure_view_log_says_how()
 	fill_in_defaults()
 	ensure_retention_index()
+	ensure_headline_indexes()
+	ensure_report_indexes()
 	show_learn_not_blame_on_public_pages(contact_address())
 
 
