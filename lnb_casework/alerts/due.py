@@ -3,6 +3,9 @@
 import datetime
 import hashlib
 
+# How far back a morning job looks for what fell due: mornings the scheduler missed (a server down over a
+# long weekend) and alerts that could not be queued are caught up for this many days; nothing older is read.
+CATCH_UP_DAYS = 7
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
@@ -17,6 +20,12 @@ def reminder_stage(days_left: int, reminder_days: list[int]) -> int | None:
 		return None
 	reached = [days for days in reminder_days if days_left <= days]
 	return min(reached) if reached else None
+
+
+def caught_up_since(moment: datetime.datetime) -> datetime.datetime:
+	"""The earliest moment a morning job looks at: what fell due, or changed, before it was seen on an
+	earlier morning. (Works alike on dates.)"""
+	return moment - datetime.timedelta(days=CATCH_UP_DAYS)
 
 
 def digest_is_due(today: datetime.date, digest_day: str) -> bool:

@@ -1,18 +1,25 @@
 """The daily alerts (hooks.py runs each every morning): each reads only the rows that are due, by an
-indexed date, and sends each alert once (the LNB Alert Log remembers what went)."""
+indexed date, and sends each alert once (the LNB Alert Log remembers what went). Each job asks the log once
+for all its alerts and works out the coordinators once, so its queries grow with the alerts it sends, not
+with the cases held."""
 
 import datetime
 from collections import defaultdict
+from functools import cache
 
 import frappe
 from frappe import _
 from frappe.query_builder import DocType
 from frappe.utils import date_diff, format_date, get_url, get_url_to_form, getdate, now_datetime
 
-from lnb_casework.alerts.due import alert_key, digest_is_due, reminder_stage, week_of
-from lnb_casework.alerts.sending import coordinators, send_once
-from lnb_casework.casework.rules import OPEN_STATES
-from lnb_casework.lnb_casework.doctype.lnb_settings.lnb_settings import get_lnb_settings, reminder_days
+from lnb_casework.alerts.due import alert_key, caught_up_since, digest_is_due, reminder_stage, week_of
+from lnb_casework.alerts.sending import coordinators, keys_already_sent, send_once
+from lnb_casework.casework.rules import OPEN_STATES, stalled_cutoff
+from lnb_casework.lnb_casework.doctype.lnb_settings.lnb_settings import (
+	get_lnb_settings,
+	reminder_days,
+	stalled_after_days,
+)
 from lnb_casework.oversight.headlines import (
 	DEADLINE_TABLES,
 	headline_figures,
@@ -50,17 +57,23 @@ def send_deadline_reminders(today: datetime.date | None = None) -> int:
 		for row in open_case_rows_dated_between(table, date_field, today, horizon):
 			due_by_case[(row.case_name, getdate(row.due))] += 1
 			cases[row.case_name] = row
-	sent = 0
+	reminders = {}
 	for (case_name, due), count in sorted(due_by_case.items()):
+		stage = reminder_stage(date_diff(due, today), stages)
+		if stage is not None:
+			reminders[alert_key(DEADLINE_REMINDER, case_name, due, stage)] = (case_name, due, count, stage)
+	sent_before = keys_already_sent(reminders)
+	coordinators_once = cache(coordinators)
+	sent = 0
+	for key, (case_name, due, count, stage) in reminders.items():
+		if key in sent_before:
+			continue
 		case = cases[case_name]
 		days_left = date_diff(due, today)
-		stage = reminder_stage(days_left, stages)
-		if stage is None:
-			continue
 		sent += send_once(
 			DEADLINE_REMINDER,
-			alert_key(DEADLINE_REMINDER, case_name, due, stage),
-			[case.caseworker] if case.caseworker else coordinators(),
+			key,
+			[case.caseworker] if case.caseworker else coordinators_once(),
 			_("Deadline in {0} days on case {1}").format(days_left, case_name),
 			{
 				"message": _("A deadline on this case is coming up.")
@@ -75,6 +88,7 @@ def send_deadline_reminders(today: datetime.date | None = None) -> int:
 			"Case",
 			case_name,
 			detail=_("{0}, {1} days before").format(due.isoformat(), stage),
+			sent_before=sent_before,
 		)
 	return sent
 
@@ -104,19 +118,19 @@ def send_stalled_case_alerts(now: datetime.datetime | None = None) -> int:
 	"""Each open case without activity for the configured days, to its caseworker and the coordinators,
 	once for each stretch of inactivity."""
 	now = now or now_datetime()
-	stalled = frappe.get_all(
-		"Case",
-		filters=stalled_filters(now),
-		fields=["name", "workflow_state", "caseworker", "last_activity_on"],
-		order_by="last_activity_on asc",
-	)
+	stalled = newly_stalled_cases(now)
+	keys = {case.name: alert_key(STALLED_CASE, case.name, case.last_activity_on) for case in stalled}
+	sent_before = keys_already_sent(keys.values())
+	coordinators_once = cache(coordinators)
 	sent = 0
 	for case in stalled:
+		if keys[case.name] in sent_before:
+			continue
 		idle_days = (now - case.last_activity_on).days
 		sent += send_once(
 			STALLED_CASE,
-			alert_key(STALLED_CASE, case.name, case.last_activity_on),
-			[case.caseworker, *coordinators()],
+			keys[case.name],
+			[case.caseworker, *coordinators_once()],
 			_("Case {0} has had no activity for {1} days").format(case.name, idle_days),
 			{
 				"message": _("Nothing has happened on this case for {0} days.").format(idle_days),
@@ -129,24 +143,38 @@ def send_stalled_case_alerts(now: datetime.datetime | None = None) -> int:
 			"Case",
 			case.name,
 			detail=_("no activity since {0}").format(case.last_activity_on.date().isoformat()),
+			sent_before=sent_before,
 		)
 	return sent
+
+
+def newly_stalled_cases(now: datetime.datetime) -> list[frappe._dict]:
+	"""The stalled cases an alert may be due for, least recently active first: those that became stalled
+	within the catch-up days (by the index on last activity) and those changed in that time, reopened say
+	(by the index on modified). Any other stalled case was alerted on an earlier morning, and is not read."""
+	stalled = stalled_filters(now)
+	became_stalled = ["last_activity_on", ">=", caught_up_since(stalled_cutoff(now, stalled_after_days()))]
+	fields = ["name", "workflow_state", "caseworker", "last_activity_on"]
+	cases = {}
+	for recent in (became_stalled, ["modified", ">=", caught_up_since(now)]):
+		for case in frappe.get_all("Case", filters=[*stalled, recent], fields=fields, order_by=None):
+			cases[case.name] = case
+	return sorted(cases.values(), key=lambda case: (case.last_activity_on, case.name))
 
 
 def send_overdue_action_alerts(today: datetime.date | None = None) -> int:
 	"""Each open advocacy action past its due date, to the user responsible for it, once per due date."""
 	today = getdate(today)
-	overdue = frappe.get_all(
-		"Advocacy Action",
-		filters=overdue_action_filters(today),
-		fields=["name", "title", "workflow_state", "responsible", "owner", "due_date"],
-		order_by="due_date asc",
-	)
+	overdue = newly_overdue_actions(today)
+	keys = {action.name: alert_key(OVERDUE_ACTION, action.name, action.due_date) for action in overdue}
+	sent_before = keys_already_sent(keys.values())
 	sent = 0
 	for action in overdue:
+		if keys[action.name] in sent_before:
+			continue
 		sent += send_once(
 			OVERDUE_ACTION,
-			alert_key(OVERDUE_ACTION, action.name, action.due_date),
+			keys[action.name],
 			[action.responsible or action.owner],
 			_("Advocacy action overdue: {0}").format(action.title),
 			{
@@ -163,8 +191,23 @@ def send_overdue_action_alerts(today: datetime.date | None = None) -> int:
 			"Advocacy Action",
 			action.name,
 			detail=_("due {0}").format(action.due_date.isoformat()),
+			sent_before=sent_before,
 		)
 	return sent
+
+
+def newly_overdue_actions(today: datetime.date) -> list[frappe._dict]:
+	"""The overdue actions an alert may be due for, earliest due first: those that fell due within the
+	catch-up days and those changed in that time (one made already late, a due date moved back)."""
+	fields = ["name", "title", "workflow_state", "responsible", "owner", "due_date"]
+	since = caught_up_since(today)
+	actions = {}
+	for recent in (["due_date", ">=", since], ["modified", ">=", since]):
+		for action in frappe.get_all(
+			"Advocacy Action", filters=[*overdue_action_filters(today), recent], fields=fields, order_by=None
+		):
+			actions[action.name] = action
+	return sorted(actions.values(), key=lambda action: (action.due_date, action.name))
 
 
 def send_weekly_digest(today: datetime.date | None = None) -> int:

@@ -3,7 +3,7 @@
 Alerts to volunteers carry the reference, the state, a link and dates or counts, never personal data.
 """
 
-from collections.abc import Sequence
+from collections.abc import Collection, Iterable, Sequence
 
 import frappe
 from frappe.query_builder import DocType
@@ -13,6 +13,7 @@ from lnb_casework.lnb_casework.doctype.lnb_settings.lnb_settings import get_lnb_
 from lnb_casework.mail import queue_email
 
 COORDINATOR_ROLE = "LNB Coordinator"
+KEYS_PER_QUERY = 1000
 
 
 def coordinators() -> list[str]:
@@ -50,6 +51,23 @@ def send_alert(
 	return queue_email(addresses, subject, "lnb_alert", args, reference_doctype, reference_name)
 
 
+def keys_already_sent(keys: Iterable[str]) -> set[str]:
+	"""The keys among these that the LNB Alert Log holds (alerts sent before): one query by its unique index
+	for each thousand keys, so a morning job asks once for all its alerts rather than once for each."""
+	keys = list(dict.fromkeys(keys))
+	sent = set()
+	for start in range(0, len(keys), KEYS_PER_QUERY):
+		sent.update(
+			frappe.get_all(
+				"LNB Alert Log",
+				filters={"key": ["in", keys[start : start + KEYS_PER_QUERY]]},
+				pluck="key",
+				order_by=None,
+			)
+		)
+	return sent
+
+
 def send_once(
 	alert: str,
 	key: str,
@@ -59,9 +77,13 @@ def send_once(
 	reference_doctype: str,
 	reference_name: str,
 	detail: str = "",
+	sent_before: Collection[str] | None = None,
 ) -> bool:
-	"""Sends the alert unless one with this key was sent before; True when it was sent now."""
-	if frappe.db.exists("LNB Alert Log", {"key": key}):
+	"""Sends the alert unless one with this key was sent before; True when it was sent now. A job sending
+	many alerts passes `sent_before` (keys_already_sent of all their keys) so that none asks on its own."""
+	if sent_before is None:
+		sent_before = keys_already_sent([key])
+	if key in sent_before:
 		return False
 	queued = send_alert(recipients, subject, args, reference_doctype, reference_name)
 	if not queued:

@@ -25,6 +25,8 @@ CASEWORKER = "alerts-caseworker@lnb.test"
 COORDINATORS = ["alerts-coordinator-one@lnb.test", "alerts-coordinator-two@lnb.test"]
 LEAD = "alerts-policy-lead@lnb.test"
 TODAY = getdate("2026-12-01")
+# a morning job's queries when everything due was sent before: its selection and one look in the log
+QUERIES_WITH_NOTHING_TO_SEND = 5
 PRIVATE = ("Amina", "Khan", "amina.khan", "7654321", "Northshire", "Anaesthetics", "night shift")
 
 
@@ -162,6 +164,21 @@ class TestStalledCases(AlertTestCase):
 		self.assertEqual(send_stalled_case_alerts(now), 0)
 		self.assertEqual(len(queued("Case", stalled)), 2)
 
+	def test_a_case_stalled_before_the_catch_up_days_and_untouched_since_is_not_read(self):
+		now = now_datetime()
+		long_stalled = case_without_dates(
+			"Active Support", CASEWORKER, last_activity_on=now - datetime.timedelta(days=60)
+		)
+		frappe.db.set_value(
+			"Case", long_stalled, "modified", now - datetime.timedelta(days=38), update_modified=False
+		)
+		send_stalled_case_alerts(now)
+		self.assertEqual(queued("Case", long_stalled), [])
+		# reopened, or changed in any way, it is read again, and alerted once for its stretch
+		frappe.db.set_value("Case", long_stalled, "casework_notes", "Still waiting for the trust.")
+		self.assertEqual(send_stalled_case_alerts(now), 1)
+		self.assertEqual(len(queued("Case", long_stalled)), 1)
+
 	def test_with_no_recipients_set_they_go_to_every_enabled_coordinator(self):
 		frappe.db.set_single_value("LNB Settings", "coordinator_alert_emails", "")
 		frappe.clear_document_cache("LNB Settings", "LNB Settings")
@@ -220,6 +237,37 @@ class TestOverdueActions(AlertTestCase):
 		self.assertEqual(len(queued("Advocacy Action")), 2)
 		self.assertEqual(send_overdue_action_alerts(TODAY), 0)
 		self.assertEqual(send_overdue_action_alerts(add_days(TODAY, 1)), 0)
+		with self.assertQueryCount(QUERIES_WITH_NOTHING_TO_SEND):
+			self.assertEqual(send_overdue_action_alerts(TODAY), 0)
+
+	def test_an_action_overdue_before_the_catch_up_days_and_untouched_since_is_not_read(self):
+		long_overdue = self.action(add_days(TODAY, -30))
+		frappe.db.set_value(
+			"Advocacy Action", long_overdue, "modified", add_days(TODAY, -20), update_modified=False
+		)
+		send_overdue_action_alerts(TODAY)
+		self.assertEqual(queued("Advocacy Action", long_overdue), [])
+
+
+class TestAMorningWithNothingNew(AlertTestCase):
+	"""A job asks the LNB Alert Log once for all its alerts: its queries do not grow with the cases."""
+
+	def test_the_reminders_ask_once_however_many_deadlines_are_near(self):
+		for _number in range(6):
+			case = case_without_dates("Under Review", CASEWORKER)
+			deadline(case, add_days(TODAY, 12))
+			deadline(case, add_days(TODAY, 5))
+		self.assertEqual(send_deadline_reminders(TODAY), 12)
+		with self.assertQueryCount(QUERIES_WITH_NOTHING_TO_SEND):
+			self.assertEqual(send_deadline_reminders(TODAY), 0)
+
+	def test_the_stalled_alert_asks_once_however_many_cases_are_stalled(self):
+		now = now_datetime()
+		for days in range(22, 28):
+			case_without_dates("Advocacy", CASEWORKER, last_activity_on=now - datetime.timedelta(days=days))
+		self.assertEqual(send_stalled_case_alerts(now), 6)
+		with self.assertQueryCount(QUERIES_WITH_NOTHING_TO_SEND):
+			self.assertEqual(send_stalled_case_alerts(now), 0)
 
 
 class TestReviewAlerts(AlertTestCase):

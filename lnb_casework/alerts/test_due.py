@@ -1,9 +1,16 @@
 """When alerts are due: no database."""
 
 import unittest
-from datetime import date
+from datetime import date, datetime
 
-from lnb_casework.alerts.due import alert_key, digest_is_due, reminder_stage, week_of
+from lnb_casework.alerts.due import (
+	CATCH_UP_DAYS,
+	alert_key,
+	caught_up_since,
+	digest_is_due,
+	reminder_stage,
+	week_of,
+)
 
 REMINDERS = [14, 7, 2]
 
@@ -20,6 +27,13 @@ class TestReminderStage(unittest.TestCase):
 	def test_far_and_passed_deadlines_get_no_reminder(self):
 		self.assertEqual([reminder_stage(days, REMINDERS) for days in (15, 60, -1)], [None, None, None])
 		self.assertIsNone(reminder_stage(3, []))
+
+
+class TestCatchUp(unittest.TestCase):
+	def test_a_job_looks_back_a_week_of_mornings(self):
+		self.assertEqual(CATCH_UP_DAYS, 7)
+		self.assertEqual(caught_up_since(date(2026, 12, 2)), date(2026, 11, 25))
+		self.assertEqual(caught_up_since(datetime(2026, 12, 2, 7, 0)), datetime(2026, 11, 25, 7, 0))
 
 
 class TestDigest(unittest.TestCase):

@@ -9,6 +9,7 @@ from frappe.model.document import Document
 from frappe.query_builder import DocType
 from frappe.utils import getdate
 
+from lnb_casework.alerts.due import caught_up_since
 from lnb_casework.casework.rules import OPEN_STATES
 from lnb_casework.deadlines.computed import (
 	EXCLUSION_REVIEW,
@@ -99,6 +100,9 @@ def roll_passed_exclusion_reviews() -> list[str]:
 
 
 def cases_with_a_passed_exclusion_review(today: datetime.date) -> list[str]:
+	"""Open cases whose exclusion review passed within the catch-up days, by the index on the deadlines'
+	dates: one that passed before was rolled on an earlier morning (or has been logged each morning since
+	as one that cannot be saved)."""
 	deadline, case = DocType("Case Deadline"), DocType("Case")
 	return (
 		frappe.qb.from_(deadline)
@@ -109,6 +113,7 @@ def cases_with_a_passed_exclusion_review(today: datetime.date) -> list[str]:
 		.where(deadline.parenttype == "Case")
 		.where(deadline.source == COMPUTED)
 		.where(deadline.rule == EXCLUSION_REVIEW)
+		.where(deadline.due_date >= caught_up_since(today))
 		.where(deadline.due_date < today)
 		.where(case.workflow_state.isin(OPEN_STATES))
 		.run(pluck=True)
