@@ -1,7 +1,9 @@
 """Caseload: open and ended cases by caseworker and state.
 
-Cases are read through frappe.get_list, which applies the Case row rule (lnb_casework/permissions.py),
-so a caseworker sees only their own cases here, as in every list.
+Cases are counted through frappe.get_list, which applies the Case row rule (lnb_casework/permissions.py),
+so a caseworker sees only their own cases here, as in every list. The database counts them, by caseworker
+and state (an index on both, lnb_casework/oversight/report_indexes.py), so the report reads one row per
+caseworker and state, not one per case.
 """
 
 from collections import Counter
@@ -25,10 +27,18 @@ def execute(filters: dict | None = None):
 		conditions["caseworker"] = caseworker
 	if state:
 		conditions["workflow_state"] = state
-	cases = frappe.get_list(
-		"Case", filters=conditions, fields=["caseworker", "workflow_state"], limit_page_length=0
-	)
-	counts = Counter((case.caseworker or UNALLOCATED, case.workflow_state) for case in cases)
+	counts = Counter()
+	for in_state, allocated_to, cases in frappe.get_list(
+		"Case",
+		filters=conditions,
+		fields=["workflow_state", "caseworker", "count(*) as cases"],
+		group_by="workflow_state, caseworker",
+		order_by="workflow_state, caseworker",
+		limit_page_length=0,
+		as_list=True,
+	):
+		# an empty caseworker and none are both unallocated
+		counts[(allocated_to or UNALLOCATED, in_state)] += cases
 	states = [state for state in (*OPEN_STATES, *ENDED_STATES) if any(state == s for _c, s in counts)]
 	caseworkers = sorted({caseworker for caseworker, _s in counts})
 

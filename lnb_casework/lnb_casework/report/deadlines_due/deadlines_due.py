@@ -1,7 +1,8 @@
 """Deadlines Due: the deadlines of open cases falling within the coming days, and those already passed.
 
 Cases are read through frappe.get_list, which applies the Case row rule: a caseworker sees only the
-deadlines of their own cases.
+deadlines of their own cases. The open cases are found in an index of cases by state and caseworker
+(lnb_casework/oversight/report_indexes.py), without reading their rows.
 """
 
 import frappe
@@ -25,7 +26,8 @@ SOURCES = (
 def execute(filters: dict | None = None):
 	filters = report_filters(filters)
 	days = whole_number(filters, "days", "Within days", 0, LONGEST_DAYS, DEFAULT_DAYS)
-	until = add_days(today(), days)
+	on = today()
+	until = add_days(on, days)
 	rows = []
 	for table, what, when, source in SOURCES:
 		fields = [
@@ -45,11 +47,13 @@ def execute(filters: dict | None = None):
 				[table, when, "<=", until],
 				["workflow_state", "in", OPEN_STATES],
 			],
+			# sorted below; the case's own order (its creation) would make the database read every case's row
+			order_by=f"`tab{table}`.`idx` asc",
 			limit_page_length=0,
 		):
 			row.case = row.pop("case_name")
 			row.source = _(row.get("source") or source)
-			row.days_left = date_diff(row.due, today())
+			row.days_left = date_diff(row.due, on)
 			row.due = getdate(row.due)
 			rows.append(row)
 	rows.sort(key=lambda row: (row.due, row.case))
