@@ -8,7 +8,7 @@ is perturbed and suppressed (learning/summary.py, docs/disclosure-control.md).
 
 import datetime
 import re
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
 import frappe
@@ -59,19 +59,29 @@ def kinds_by_month(rows: Iterable[tuple[datetime.date, str, str]]) -> dict[str, 
 
 
 def evidence_of(issue: str) -> list[EvidenceRow]:
+	return evidence_of_issues([issue]).get(issue, [])
+
+
+def evidence_of_issues(issues: Collection[str]) -> dict[str, list[EvidenceRow]]:
+	"""{issue: its evidence} for the issues that have any, read in one query."""
+	if not issues:
+		return {}
 	evidence = frappe.qb.DocType("Systemic Issue Evidence")
 	case = frappe.qb.DocType("Case")
 	rows = (
 		frappe.qb.from_(evidence)
 		.join(case)
 		.on(case.name == evidence.case)
-		.select(evidence.case, evidence.seen_on, case.workflow_state)
-		.where(evidence.systemic_issue == issue)
+		.select(evidence.systemic_issue, evidence.case, evidence.seen_on, case.workflow_state)
+		.where(evidence.systemic_issue.isin(list(issues)))
 		.run()
 	)
-	return [
-		EvidenceRow(name, getdate(seen_on) if seen_on else None, state or "") for name, seen_on, state in rows
-	]
+	evidence_by_issue: dict[str, list[EvidenceRow]] = {}
+	for issue, name, seen_on, state in rows:
+		evidence_by_issue.setdefault(issue, []).append(
+			EvidenceRow(name, getdate(seen_on) if seen_on else None, state or "")
+		)
+	return evidence_by_issue
 
 
 def add_evidence(issue: str, review, factor_row: str) -> str:
