@@ -187,7 +187,7 @@ class TestCase(FrappeTestCase):
 
 	def test_a_deleted_case_owes_nothing(self):
 		case = submit_through_form()
-		frappe.delete_doc("Case", case.name, ignore_permissions=True)
+		frappe.delete_doc("Case", case.name, ignore_permissions=True, force=True)
 		self.assertFalse(frappe.db.exists(OWED, case.name))
 
 	def test_the_submission_stands_when_the_job_cannot_be_queued(self):
