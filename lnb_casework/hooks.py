@@ -96,6 +96,7 @@ doc_events = {
 		"on_trash": "lnb_casework.audit.views.refuse_deletion",
 	},
 	"ToDo": {"validate": "lnb_casework.casework.guards.keep_assignment_to_allocation"},
+	"File": {"validate": "lnb_casework.casework.guards.keep_case_files_private"},
 	"Communication": {"validate": "lnb_casework.casework.guards.keep_case_email_to_the_doctor"},
 	"Personal Data Deletion Request": {
 		"validate": "lnb_casework.data_protection.deletion_requests.erase_the_doctors_cases"

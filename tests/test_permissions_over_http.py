@@ -255,6 +255,39 @@ def test_attachments_comments_and_other_records_follow_the_case(world):
 	assert get(world, "b", file_of(cases["a"])).status_code == 403
 
 
+def test_a_file_about_a_case_is_never_public(world):
+	"""Frappe lists a public file to every desk user, whatever the row rule says: none is ever attached to a
+	case or a review, by upload or by making an attached file public afterwards."""
+	case_b, coordinator = world["cases"]["b"], world["sessions"]["coordinator"]
+	for about, name in (("Case", case_b), ("Review", world["review"])):
+		upload = coordinator.post(
+			f"{world['base']}/api/method/upload_file",
+			data={"is_private": "0", "doctype": about, "docname": name},
+			files={"file": ("public-letter.pdf", PDF + b"public", "application/pdf")},
+			timeout=30,
+		)
+		assert upload.status_code == 403, upload.text
+		assert "Files about a case are kept private" in upload.text
+	frappe.db.rollback()
+	assert not frappe.db.exists(
+		"File", {"attached_to_name": ("in", [case_b, world["review"]]), "is_private": 0}
+	)
+	attached = frappe.db.get_value("File", {"attached_to_name": case_b}, "name")
+	made_public = coordinator.put(
+		f"{world['base']}/api/resource/File/{attached}", json={"is_private": 0}, timeout=30
+	)
+	assert made_public.status_code == 403, made_public.text
+	frappe.db.rollback()
+	assert frappe.db.get_value("File", attached, "is_private") == 1
+	for path, params in (
+		("/api/resource/File", {"fields": ["name"], "limit_page_length": 0}),
+		(f"{METHOD}frappe.desk.reportview.get", {"doctype": "File", "fields": ["name"], "page_length": 500}),
+	):
+		listed = get(world, "a", path, **params).json()
+		names = json.dumps(listed)
+		assert attached not in names, "caseworker A is shown a file of caseworker B's case"
+
+
 def test_a_case_is_assigned_only_by_allocation_and_never_shared(world):
 	cases, base = world["cases"], world["base"]
 	for who in ("a", "coordinator"):

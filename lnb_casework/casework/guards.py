@@ -1,5 +1,5 @@
-"""Ways into a case that Frappe leaves open, closed: sharing, assignment other than by allocation, and
-Frappe making a casework user System Manager."""
+"""Ways into a case that Frappe leaves open, closed: sharing, assignment other than by allocation, public
+files about a case, and Frappe making a casework user System Manager."""
 
 import frappe
 from frappe import _
@@ -17,6 +17,17 @@ def refuse_sharing(share, method: str | None = None) -> None:
 			_("{0} records are never shared. Cases are allocated to a caseworker instead.").format(
 				_(share.share_doctype)
 			),
+			frappe.PermissionError,
+		)
+
+
+def keep_case_files_private(file, method: str | None = None) -> None:
+	"""File validate hook: a file attached to a case or a review stays private. Frappe lists a public file to
+	every desk user whatever the app's row rule says (its own File rule lets `is_private = 0` through before
+	the app's is applied), and serves it to anyone who has its address."""
+	if file.attached_to_doctype in ("Case", "Review") and not file.is_private:
+		frappe.throw(
+			_('Files about a case are kept private. Upload it again with "Is Private" ticked.'),
 			frappe.PermissionError,
 		)
 
