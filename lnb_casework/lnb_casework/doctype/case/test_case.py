@@ -1,5 +1,3 @@
-from unittest.mock import patch
-
 import frappe
 from frappe.tests.utils import FrappeTestCase, change_settings
 from frappe.utils import now_datetime
@@ -189,19 +187,6 @@ class TestCase(FrappeTestCase):
 		case = submit_through_form()
 		frappe.delete_doc("Case", case.name, ignore_permissions=True, force=True)
 		self.assertFalse(frappe.db.exists(OWED, case.name))
-
-	def test_the_submission_stands_when_the_job_cannot_be_queued(self):
-		case = submit_through_form()
-		with (
-			patch("frappe.enqueue", side_effect=ConnectionError("Redis is down")),
-			patch.object(frappe.db, "commit") as commit,
-		):
-			start_sending(case.name)
-		commit.assert_called_once()  # the Error Log says so; the sweep sends the mail
-		self.assertTrue(
-			frappe.db.exists("Error Log", {"reference_doctype": "Case", "reference_name": case.name})
-		)
-		self.assertTrue(frappe.db.exists(OWED, case.name))
 
 	def test_emails_are_queued_without_case_details(self):
 		case = submit_through_form()
