@@ -87,6 +87,7 @@ def remove_cases(emails_like: str) -> tuple[int, set[str]]:
 	for doctype in ("Case State Change", "Equality Monitoring", "Systemic Issue Evidence"):
 		frappe.db.sql(f"delete from `tab{doctype}` where `case` in ({GENERATED_CASES})", values)
 	frappe.db.sql(f"delete from `tabRelated Case` where related_case in ({GENERATED_CASES})", values)
+	frappe.db.sql(f"delete from `tabOwed Intake Mail` where name in ({GENERATED_CASES})", values)
 	for table in child_tables("Case"):
 		frappe.db.sql(
 			f"delete from `tab{table}` where parenttype = 'Case' and parent in ({GENERATED_CASES})", values
