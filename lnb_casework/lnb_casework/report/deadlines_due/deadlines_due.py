@@ -7,7 +7,7 @@ deadlines of their own cases. The open cases are found in an index of cases by s
 
 import frappe
 from frappe import _
-from frappe.utils import add_days, date_diff, getdate, today
+from frappe.utils import add_days, getdate, today
 
 from lnb_casework.casework.rules import OPEN_STATES
 from lnb_casework.oversight.case_columns import case_columns
@@ -26,9 +26,10 @@ SOURCES = (
 def execute(filters: dict | None = None):
 	filters = report_filters(filters)
 	days = whole_number(filters, "days", "Within days", 0, LONGEST_DAYS, DEFAULT_DAYS)
-	on = today()
+	on = getdate(today())
 	until = add_days(on, days)
 	rows = []
+	translated_sources = {}
 	for table, what, when, source in SOURCES:
 		fields = [
 			"name as case_name",
@@ -52,9 +53,12 @@ def execute(filters: dict | None = None):
 			limit_page_length=0,
 		):
 			row.case = row.pop("case_name")
-			row.source = _(row.get("source") or source)
-			row.days_left = date_diff(row.due, on)
-			row.due = getdate(row.due)
+			# dates come back from the database as dates: no parsing per row, as there can be thousands
+			untranslated = row.get("source") or source
+			if untranslated not in translated_sources:
+				translated_sources[untranslated] = _(untranslated)
+			row.source = translated_sources[untranslated]
+			row.days_left = (row.due - on).days
 			rows.append(row)
 	rows.sort(key=lambda row: (row.due, row.case))
 
