@@ -9,12 +9,18 @@ from frappe.utils import get_datetime
 from lnb_casework.casework.rules import CASEWORKER, COORDINATOR, POLICY_LEAD
 from lnb_casework.casework.test_casework import case_in
 from lnb_casework.lnb_casework.doctype.case.test_case import make_users
-from lnb_casework.lnb_casework.report.case_ageing.case_ageing import execute, time_in_states
+from lnb_casework.lnb_casework.report.case_ageing.case_ageing import (
+	execute,
+	moment_in_database,
+	moment_of,
+	time_in_states,
+)
 
 FIRST, SECOND = "ageing-one@lnb.test", "ageing-two@lnb.test"
 LEAD, POLICY = "ageing-coordinator@lnb.test", "ageing-policy-lead@lnb.test"
 NOW = get_datetime("2026-12-01 12:00:00")
 MINUTE = datetime.timedelta(minutes=1)
+DAY = 24 * 60 * 60
 
 
 def at_now():
@@ -54,18 +60,31 @@ def case_with_history(
 
 
 class TestTimeInStates(FrappeTestCase):
+	"""Moments as whole seconds before NOW."""
+
 	def test_time_before_the_first_change_counts_from_creation(self):
-		spent, since = time_in_states(ago(10), "Allocated", [("Triage", "Allocated", ago(4))], NOW)
-		self.assertEqual(spent, {"Triage": 6 * 86400, "Allocated": 4 * 86400})
-		self.assertEqual(since, ago(4))
+		spent, since = time_in_states(-10 * DAY, "Allocated", [("Triage", "Allocated", -4 * DAY)], 0)
+		self.assertEqual(spent, {"Triage": 6 * DAY, "Allocated": 4 * DAY})
+		self.assertEqual(since, -4 * DAY)
 
 	def test_the_intake_entry_has_no_state_before_it(self):
-		spent, since = time_in_states(ago(3), "New", [("", "New", ago(3) + MINUTE)], NOW)
-		self.assertEqual(spent, {"New": 3 * 86400 - 60})
-		self.assertEqual(since, ago(3) + MINUTE)
+		spent, since = time_in_states(-3 * DAY, "New", [("", "New", -3 * DAY + 60)], 0)
+		self.assertEqual(spent, {"New": 3 * DAY - 60})
+		self.assertEqual(since, -3 * DAY + 60)
 
 	def test_no_log_counts_the_current_state_from_creation(self):
-		self.assertEqual(time_in_states(ago(2), "Triage", [], NOW), ({"Triage": 2 * 86400}, ago(2)))
+		self.assertEqual(time_in_states(-2 * DAY, "Triage", [], 0), ({"Triage": 2 * DAY}, -2 * DAY))
+
+
+class TestMoments(FrappeTestCase):
+	def test_a_datetime_counts_as_the_database_counts_it(self):
+		moment = get_datetime("2026-12-01 12:00:00.500000")
+		database = frappe.db.sql(
+			"select to_seconds(%(moment)s) as at_seconds, microsecond(%(moment)s) as at_microsecond",
+			{"moment": moment},
+			as_dict=True,
+		)[0]
+		self.assertEqual(moment_in_database(database, "at"), moment_of(moment))
 
 
 class TestCaseAgeing(FrappeTestCase):
