@@ -255,11 +255,13 @@ def print_results(sites, timings, failures, work, rss, repeat, echo: Echo) -> No
 	for doctype, plan in work[last]["row rules"].items():
 		echo(f"- {doctype}: {plan}")
 	echo(f"\n## EXPLAIN on {short[last]}: each job's distinct queries (how many times: plan)\n")
-	for method, (_done, _queued, plans) in work[last]["jobs"].items():
+	for method, (done, _queued, plans) in work[last]["jobs"].items():
+		name = method.rsplit(".", 1)[-1]
+		if plans is None:
+			echo(f"- {name}: not EXPLAINed, it sent {done.queries:,} queries")
+			continue
 		scanning = [plan for plan in plans if plan[2]]
-		echo(
-			f"- {method.rsplit('.', 1)[-1]}: {len(plans)} distinct queries, {len(scanning)} with a full scan"
-		)
+		echo(f"- {name}: {len(plans)} distinct queries, {len(scanning)} with a full scan")
 		for count, summary, scanned in plans[:4] + [plan for plan in scanning if plan not in plans[:4]]:
 			echo(f"    {count}×  {summary}" + ("   <- SCAN" if scanned else ""))
 
