@@ -84,6 +84,42 @@ def evidence_of_issues(issues: Collection[str]) -> dict[str, list[EvidenceRow]]:
 	return evidence_by_issue
 
 
+def counted_cases_of_issues(issues: Collection[str]) -> dict[str, set[str]]:
+	"""{issue: counted_cases(its evidence)} for many issues, in two queries that each read one index: the
+	issues' evidence (issue and case), and the cases that count (every case not withdrawn). They are matched
+	here because joining them in the database looks up each evidence row's case in the case table, a read
+	from disk per row once the cases outgrow the database's memory (40,000 evidence rows at 100,000 cases:
+	4 seconds). Each query packs its names into one value per row: the driver reads a hundred thousand rows
+	one by one about ten times slower (1 second)."""
+	if not issues:
+		return {}
+	# long enough for every name the two queries pack (a truncated value is refused below)
+	frappe.db.sql("set session group_concat_max_len = @@max_allowed_packet")
+	cases_of = {
+		issue: set(packed_names(count, packed))
+		for issue, count, packed in frappe.db.sql(
+			"""select systemic_issue, count(distinct `case`), group_concat(distinct `case` separator '\\n')
+			from `tabSystemic Issue Evidence` where systemic_issue in %s group by systemic_issue""",
+			[list(issues)],
+		)
+	}
+	((count, packed),) = frappe.db.sql(
+		"""select count(*), group_concat(name separator '\\n') from `tabCase`
+		where workflow_state is null or workflow_state != %s""",
+		WITHDRAWN,
+	)
+	counting = set(packed_names(count, packed))
+	return {issue: cases & counting for issue, cases in cases_of.items()}
+
+
+def packed_names(count: int, packed: str | None) -> list[str]:
+	"""The names a query packed with group_concat, refused unless all of them are there."""
+	names = packed.split("\n") if packed else []
+	if len(names) != count:
+		frappe.throw(_("Some systemic issue evidence could not be read whole."))
+	return names
+
+
 def add_evidence(issue: str, review, factor_row: str) -> str:
 	"""Links a review's systemic factor to an issue, both ways; a case already evidencing it counts once."""
 	existing = frappe.db.get_value(

@@ -13,6 +13,7 @@ from lnb_casework.learning.disclosure import site_perturbation
 from lnb_casework.learning.issues import (
 	EvidenceRow,
 	counted_cases,
+	counted_cases_of_issues,
 	evidence_of,
 	issue_figures,
 	kinds_by_month,
@@ -115,6 +116,8 @@ class TestLearningLoop(FrappeTestCase):
 		self.assertEqual(
 			frappe.db.get_value("Systemic Issue", issue, "case_count"), shown(list(counted_cases(evidence)))
 		)
+		# the reports' way of counting many issues at once counts the same cases
+		self.assertEqual(counted_cases_of_issues([issue]).get(issue, set()), counted_cases(evidence))
 		return issue_figures(evidence).case_count
 
 	def test_promotion_creates_an_issue_then_extends_the_matching_one(self):

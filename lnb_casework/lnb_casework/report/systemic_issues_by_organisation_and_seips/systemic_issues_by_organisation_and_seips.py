@@ -40,7 +40,7 @@ from lnb_casework.learning.disclosure import (
 	site_disclosure,
 	suppression_note,
 )
-from lnb_casework.learning.issues import counted_cases, evidence_of_issues
+from lnb_casework.learning.issues import counted_cases_of_issues
 from lnb_casework.learning.workflows import ENDED_ISSUE_STATES, OPEN_ISSUE_STATES
 from lnb_casework.lnb_casework.doctype.seips_component.seips_component import seips_components
 from lnb_casework.oversight.report_charts import bar_chart
@@ -159,8 +159,8 @@ def case_figures(
 ) -> tuple[dict[str, Figure], Figure]:
 	"""({row: its cases as shown}, the total as shown): each row's distinct cases and all of them, published
 	together. The evidence stays here: only the figures leave."""
-	evidence = evidence_of_issues(list(issues))
-	cases_of = {name: counted_cases(evidence.get(name, [])) for name in issues}
+	counted = counted_cases_of_issues(list(issues))
+	cases_of = {name: counted.get(name, set()) for name in issues}
 	return disclosure.counts_with_total(
 		{key: [case for name in by_row[key] for case in cases_of[name]] for key in row_keys},
 		[case for cases in cases_of.values() for case in cases],
