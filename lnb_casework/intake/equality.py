@@ -6,6 +6,7 @@ sealed with a key derived from the site's encryption key (sealed_answers.py), so
 round the permission checks, or a copy of the database without the site's config, reads no answer.
 """
 
+import datetime
 from collections.abc import Iterator
 
 import frappe
@@ -71,6 +72,21 @@ def answer_seal() -> AnswerSeal:
 def open_equality_answers(case: str, sealed: str) -> Answers:
 	"""{question: answer} of one record."""
 	return opened_answers([(case, sealed)])[case]
+
+
+def equality_answers_of_cases_received(since: datetime.date, before: datetime.date) -> dict[str, Answers]:
+	"""{case: {question: answer}} for the cases created from since up to (not including) before that have an
+	Equality Monitoring record, opened with one key. The records are found from the cases, through the
+	index of cases by creation and the records' index by case, so only the period's records are read."""
+	records = frappe.db.sql(
+		"""select record.`case`, record.sealed_answers
+		from `tabCase` received join `tabEquality Monitoring` record on record.`case` = received.name
+		where received.creation >= %s and received.creation < %s""",
+		(since, before),
+	)
+	if any(sealed is None for _case, sealed in records):
+		frappe.throw(_("Some equality monitoring records could not be read whole."))
+	return opened_answers(records)
 
 
 def equality_answers_of(cases: list[str]) -> dict[str, Answers]:

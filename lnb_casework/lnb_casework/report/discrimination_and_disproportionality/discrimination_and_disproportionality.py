@@ -47,7 +47,7 @@ from lnb_casework.intake.equality import (
 	EQUALITY_QUESTIONS,
 	PREFER_NOT_TO_SAY,
 	QUESTION_LABELS,
-	equality_answers_of,
+	equality_answers_of_cases_received,
 	question_answers,
 	question_with_label,
 )
@@ -139,7 +139,7 @@ def who_view(
 	disclosure: Disclosure,
 	chart_question: str | None = None,
 ):
-	answers_of = monitoring_answers(cases)
+	answers_of = monitoring_answers(period)
 	total_shown = disclosure.period_total(cases)
 	references = reference_shares()
 	questions = {
@@ -203,9 +203,10 @@ def who_view(
 	return who_columns(), data, footnote(disclosure.threshold), chart, summary
 
 
-def monitoring_answers(cases: list[str]) -> dict[str, dict[str, str | None]]:
-	"""{case: {question: answer}} for the cases that have an Equality Monitoring record."""
-	return equality_answers_of(cases)
+def monitoring_answers(period: Period) -> dict[str, dict[str, str | None]]:
+	"""{case: {question: answer}} for the cases received in the period that have an Equality Monitoring
+	record (the period's cases as cases_received_in finds them)."""
+	return equality_answers_of_cases_received(period.first_day, period.day_after)
 
 
 def question_figures(
