@@ -2,22 +2,15 @@
 
 import contextlib
 import logging
-from collections.abc import Iterator
 
 import click
 from frappe.commands import get_site, pass_context
 
+from lnb_casework.site_connection import connected_to
 
-@contextlib.contextmanager
-def connected(context) -> Iterator[None]:
-	import frappe
 
-	frappe.init(site=get_site(context))
-	frappe.connect()
-	try:
-		yield
-	finally:
-		frappe.destroy()
+def connected(context) -> contextlib.AbstractContextManager[None]:
+	return connected_to(get_site(context))
 
 
 @click.command("lnb-generate-data")

@@ -4,8 +4,7 @@ side by side for each site (docs/performance.md)."""
 
 import os
 from collections import defaultdict
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 
 import click
 import frappe
@@ -20,18 +19,10 @@ from lnb_casework.benchmark.over_http import (
 	wait_until_served,
 )
 from lnb_casework.benchmark.site_under_test import ADMINISTRATOR, SiteUnderTest, prepare
+from lnb_casework.demo.plan import COORDINATOR
+from lnb_casework.site_connection import connected_to
 
 Echo = Callable[[str], None]
-
-
-@contextmanager
-def connected_to(site: str) -> Iterator[None]:
-	frappe.init(site=site)
-	frappe.connect()
-	try:
-		yield
-	finally:
-		frappe.destroy()
 
 
 def run_benchmark(sites: list[str], base_url: str, repeat: int, server_pid: int | None, echo: Echo) -> None:
@@ -80,7 +71,7 @@ def run_benchmark(sites: list[str], base_url: str, repeat: int, server_pid: int 
 				"reports": {
 					who: in_process.report_work(under_test, user, overhead)
 					for who, user in (
-						("coordinator", coordinator_of()),
+						("coordinator", COORDINATOR.email),
 						("caseworker", under_test.caseworker),
 					)
 				},
@@ -92,12 +83,6 @@ def run_benchmark(sites: list[str], base_url: str, repeat: int, server_pid: int 
 			in_process.clean_up()
 
 	print_results(sites, timings, failures, work, rss, repeat, echo)
-
-
-def coordinator_of() -> str:
-	from lnb_casework.demo.plan import COORDINATOR
-
-	return COORDINATOR.email
 
 
 def desk_list_settings() -> tuple[dict[str, list[str]], dict[str, str]]:
