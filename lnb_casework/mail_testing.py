@@ -15,18 +15,28 @@ def outgoing_account_for_tests() -> str:
 	if not frappe.flags.in_test:
 		raise RuntimeError("outgoing_account_for_tests is for tests only")
 	if not frappe.db.exists("Email Account", TEST_ACCOUNT):
+		insert_local_outgoing_account(TEST_ACCOUNT, "learnnotblame-tests@example.com", 2525)
+	return TEST_ACCOUNT
+
+
+def insert_local_outgoing_account(name: str, email_id: str, port: int) -> str:
+	"""A default outgoing Email Account for a plain SMTP server at 127.0.0.1:port (no TLS, no login), as
+	the tests' and the benchmark's local mail servers are; the caller commits or rolls back."""
+	return (
 		frappe.get_doc(
 			{
 				"doctype": "Email Account",
-				"email_account_name": TEST_ACCOUNT,
-				"email_id": "learnnotblame-tests@example.com",
+				"email_account_name": name,
+				"email_id": email_id,
 				"smtp_server": "127.0.0.1",
-				"smtp_port": 2525,
+				"smtp_port": port,
 				"use_tls": 0,
 				"use_ssl": 0,
 				"no_smtp_authentication": 1,
 				"enable_outgoing": 1,
 				"default_outgoing": 1,
 			}
-		).insert(ignore_permissions=True)
-	return TEST_ACCOUNT
+		)
+		.insert(ignore_permissions=True)
+		.name
+	)

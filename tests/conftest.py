@@ -151,24 +151,11 @@ def outgoing_account(port: int) -> str:
 	"""A default outgoing Email Account at 127.0.0.1:port, committed for the served site to use."""
 	import frappe
 
+	from lnb_casework.mail_testing import insert_local_outgoing_account
+
 	frappe.db.rollback()
-	name = (
-		frappe.get_doc(
-			{
-				"doctype": "Email Account",
-				"email_account_name": f"LNB intake test {uuid.uuid4().hex[:6]}",
-				"email_id": "learnnotblame@example.com",
-				"smtp_server": "127.0.0.1",
-				"smtp_port": port,
-				"use_tls": 0,
-				"use_ssl": 0,
-				"no_smtp_authentication": 1,
-				"enable_outgoing": 1,
-				"default_outgoing": 1,
-			}
-		)
-		.insert(ignore_permissions=True)
-		.name
+	name = insert_local_outgoing_account(
+		f"LNB intake test {uuid.uuid4().hex[:6]}", "learnnotblame@example.com", port
 	)
 	frappe.db.commit()
 	return name

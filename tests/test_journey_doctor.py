@@ -21,6 +21,7 @@ from playwright.sync_api import Browser, Locator, Page, expect
 from test_intake_mail_over_http import Mailbox, free_port
 
 from lnb_casework.intake.equality import case_field, equality_answers_of
+from lnb_casework.mail_testing import insert_local_outgoing_account
 
 URGENT = "I need urgent support"
 BAD_EMAIL = "dr.okafor@"
@@ -47,24 +48,13 @@ def mailbox():
 	controller.start()
 	box.port = controller.port
 	frappe.db.rollback()
-	account = frappe.get_doc(
-		{
-			"doctype": "Email Account",
-			"email_account_name": f"Doctor journey {uuid.uuid4().hex[:6]}",
-			"email_id": "learnnotblame@example.com",
-			"smtp_server": "127.0.0.1",
-			"smtp_port": box.port,
-			"use_tls": 0,
-			"use_ssl": 0,
-			"no_smtp_authentication": 1,
-			"enable_outgoing": 1,
-			"default_outgoing": 1,
-		}
-	).insert(ignore_permissions=True)
+	account = insert_local_outgoing_account(
+		f"Doctor journey {uuid.uuid4().hex[:6]}", "learnnotblame@example.com", box.port
+	)
 	frappe.db.commit()
 	yield box
 	frappe.db.rollback()
-	frappe.delete_doc("Email Account", account.name, ignore_permissions=True, force=True)
+	frappe.delete_doc("Email Account", account, ignore_permissions=True, force=True)
 	frappe.db.commit()
 	controller.stop()
 

@@ -14,6 +14,7 @@ from frappe.utils.password import get_decrypted_password, set_encrypted_password
 from lnb_casework.boot import rules_the_desk_scripts_read
 from lnb_casework.casework.rules import OPEN_STATES
 from lnb_casework.demo.plan import COORDINATOR, DOMAIN
+from lnb_casework.mail_testing import insert_local_outgoing_account
 
 ADMINISTRATOR = "Administrator"
 BENCHMARK_EMAILS = f"benchmark-%@{DOMAIN}"
@@ -93,20 +94,7 @@ def ensure_outbox() -> None:
 	sink = Controller(Sink(), hostname="127.0.0.1", port=free_port())
 	sink.start()
 	try:
-		frappe.get_doc(
-			{
-				"doctype": "Email Account",
-				"email_account_name": OUTBOX,
-				"email_id": f"benchmark@{DOMAIN}",
-				"smtp_server": "127.0.0.1",
-				"smtp_port": sink.port,
-				"use_tls": 0,
-				"use_ssl": 0,
-				"no_smtp_authentication": 1,
-				"enable_outgoing": 1,
-				"default_outgoing": 1,
-			}
-		).insert(ignore_permissions=True)
+		insert_local_outgoing_account(OUTBOX, f"benchmark@{DOMAIN}", sink.port)
 	finally:
 		sink.stop()
 
