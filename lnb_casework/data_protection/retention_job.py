@@ -11,7 +11,7 @@ from frappe.query_builder import DocType
 from frappe.utils import format_date, get_url, getdate
 
 from lnb_casework.alerts.due import alert_key
-from lnb_casework.alerts.sending import coordinators, send_alert
+from lnb_casework.alerts.sending import coordinators, keys_already_sent, send_alert
 from lnb_casework.data_protection.erasure import RETENTION, anonymise_cases
 from lnb_casework.data_protection.retention import (
 	CLOSED_STATES,
@@ -99,11 +99,7 @@ def warn_coordinators(cases: list[ClosedCase], months: int) -> list[str]:
 	"""One email to the coordinators listing the references of the cases not warned about before (since
 	they last closed) and the day each will be anonymised; nothing about the doctor. The cases it listed."""
 	keys = {case.name: alert_key(RETENTION_WARNING, case.name, case.closed_on) for case in cases}
-	already_warned = set(
-		frappe.get_all("LNB Alert Log", filters={"key": ["in", list(keys.values())]}, pluck="key")
-		if keys
-		else ()
-	)
+	already_warned = keys_already_sent(keys.values())
 	to_warn = [case for case in cases if keys[case.name] not in already_warned]
 	if not to_warn:
 		return []
