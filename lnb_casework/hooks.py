@@ -18,8 +18,30 @@ override_whitelisted_methods = {
 	"frappe.desk.doctype.tag.tag.get_tags_list_for_awesomebar": (
 		"lnb_casework.api.client.get_tags_list_for_awesomebar"
 	),
+	# the sign-in page's mail: the same answer whatever the address, and no session without the code
+	# (api/sign_in.py, docs/two-factor.md)
+	"frappe.core.doctype.user.user.reset_password": "lnb_casework.api.sign_in.reset_password",
+	"frappe.core.doctype.user.user.update_password": "lnb_casework.api.sign_in.update_password",
+	"frappe.www.login.send_login_link": "lnb_casework.api.sign_in.send_login_link",
 	"frappe.core.api.file.unzip_file": "lnb_casework.api.client.unzip_file",
 	"frappe.utils.file_manager.add_attachments": "lnb_casework.api.client.add_attachments",
+	# a doctype's room hears of every row saved: only for those who read every row (realtime_scope.py)
+	"frappe.realtime.can_subscribe_doctype": "lnb_casework.realtime_scope.can_subscribe_doctype",
+	# Frappe's methods that act on a document the client sends back: judged by the stored record first
+	# (api/documents.py)
+	**dict.fromkeys(
+		("run_doc_method", "runserverobj", "frappe.handler.run_doc_method", "frappe.handler.runserverobj"),
+		"lnb_casework.api.documents.run_doc_method",
+	),
+	**{
+		f"{module}.{method}": f"lnb_casework.api.documents.{method}"
+		for module, methods in (
+			("frappe.desk.form.save", ("savedocs",)),
+			("frappe.client", ("save", "submit", "insert", "insert_many")),
+			("frappe.www.printview", ("get_html_and_style", "get_rendered_raw_commands")),
+		)
+		for method in methods
+	},
 }
 
 # The public pages' contrast, focus and screen reader fixes, the sign-in page's too: docs/accessibility.md.
@@ -28,11 +50,19 @@ web_include_js = "/assets/lnb_casework/js/public_pages.js"
 
 # Runs once the request's user is known (session cookie or API key), and as its answer goes out: see
 # request_guard.py.
-auth_hooks = ["lnb_casework.request_guard.refuse_requests_that_would_reveal_records"]
+auth_hooks = [
+	"lnb_casework.request_guard.refuse_requests_that_would_reveal_records",
+	# REST API v2's document methods, which no override reaches (api/documents.py)
+	"lnb_casework.api.documents.judge_version_2_document_methods",
+]
 after_request = [
 	"lnb_casework.request_guard.answer_not_found_as_not_permitted",
 	"lnb_casework.audit.reads.record_views_of_the_answer",
+	"lnb_casework.sign_in.attempts.answer_too_many_attempts",
 ]
+# Every way to a session (password and code, mailed link, reset key, social login, LDAP, impersonation) asks
+# for the second factor: sign_in/second_factor.py, docs/two-factor.md.
+on_login = ["lnb_casework.sign_in.second_factor.refuse_a_session_without_the_second_factor"]
 
 # Frappe empties the site's cache at every two-factor code entry; the QR code links mailed to a new volunteer
 # (keys of 20 hex digits, then _uri or _user) live there and must outlast others' sign-ins:
@@ -53,6 +83,9 @@ permission_query_conditions = {
 	"ToDo": "lnb_casework.permissions.todo_query_conditions",
 	"Workflow Action": "lnb_casework.permissions.workflow_action_query_conditions",
 	"Tag Link": "lnb_casework.permissions.tag_link_query_conditions",
+	"Document Follow": "lnb_casework.permissions.document_follow_query_conditions",
+	"Energy Point Log": "lnb_casework.permissions.energy_point_log_query_conditions",
+	"Notification Log": "lnb_casework.permissions.notification_log_query_conditions",
 	**{
 		child_table: "lnb_casework.permissions.child_row_query_conditions"
 		for child_table in (
@@ -84,11 +117,16 @@ has_permission = {
 			"ToDo",
 			"Workflow Action",
 			"Tag Link",
+			"Document Follow",
+			"Energy Point Log",
+			"Notification Log",
 		)
 	},
 }
 
 doc_events = {
+	# every failed sign-in: counted by address; an unknown account costs what a real one does (sign_in/)
+	"Activity Log": {"before_insert": "lnb_casework.sign_in.attempts.note_failed_sign_in"},
 	"DocShare": {"validate": "lnb_casework.casework.guards.refuse_sharing"},
 	"View Log": {
 		"before_insert": "lnb_casework.audit.views.note_how_the_desk_viewed",
@@ -105,6 +143,31 @@ doc_events = {
 		"before_validate": "lnb_casework.casework.guards.note_system_manager_before_validation",
 		"validate": "lnb_casework.casework.guards.keep_users_from_system_manager_unless_given",
 	},
+}
+
+# Their list updates reach only the users who may read the record, by the row rules: docs/realtime.md.
+override_doctype_class = {
+	doctype: f"lnb_casework.realtime_scope.{doctype.replace(' ', '')}"
+	for doctype in (
+		"Case",
+		"Review",
+		"Case State Change",
+		"Caseworker Profile",
+		"Subject Access Request",
+		"Erasure Request",
+		"Owed Intake Mail",
+		"LNB Alert Log",
+		"Equality Monitoring",
+		"Systemic Issue Evidence",
+		"Comment",
+		"Communication",
+		"File",
+		"ToDo",
+		"Version",
+		"View Log",
+		"Workflow Action",
+		"Tag Link",
+	)
 }
 
 additional_timeline_content = {"Case": ["lnb_casework.casework.timeline.case_timeline"]}

@@ -30,9 +30,15 @@ RECORDS_ABOUT_DOCUMENTS = {
 	"ToDo": ("reference_type", "reference_name"),
 	"Workflow Action": ("reference_doctype", "reference_name"),
 	"Tag Link": ("document_type", "document_name"),
+	"Document Follow": ("ref_doctype", "ref_docname"),
+	"Energy Point Log": ("reference_doctype", "reference_name"),
+	"Notification Log": ("document_type", "document_name"),
 	"Case State Change": (None, "case"),
 	"Review": (None, "case"),
 }
+# child rows that name another case as well as their own: readable only where that case is readable too,
+# so a list of the parent's rows cannot carry them (query_arguments.py, and the Case form: Case.onload)
+ROWS_NAMING_A_CASE = {"Related Case": "related_case"}
 NOTHING = "1 = 0"
 
 # How a rule names a column of the record it judges: `column("caseworker")` is SQL for that value.
@@ -67,6 +73,17 @@ def table_column(table: str) -> Column:
 def document_column(doc: Document) -> Column:
 	"""The values of one document, saved or not, as it is in memory."""
 	return lambda field: literal(doc.get(field))
+
+
+def judged_column(doc: Document) -> Column:
+	"""The stored values of a document that is in the database, whatever its copy in memory says (a client
+	can send back another's record with its fields, and `__islocal`, set as it likes); the document's own
+	values only for one that is not stored yet."""
+	if not doc.name:
+		return document_column(doc)
+	stored = stored_column(doc.doctype, doc.name)
+	exists = f"exists(select 1 from `tab{doc.doctype}` where `name` = {literal(doc.name)})"
+	return lambda field: f"if({exists}, {stored(field)}, {literal(doc.get(field))})"
 
 
 def stored_column(doctype: str, name: str | None) -> Column:
@@ -125,16 +142,21 @@ def child_row_rule(doctype: str) -> Rule:
 			return None
 		cases = readable_cases(user)
 		parenttype, parent = column("parenttype"), column("parent")
-		if doctype == "Related Case":
+		if doctype in ROWS_NAMING_A_CASE:
 			# a link to another caseworker's case would tell that it exists
-			return [
-				f"{parenttype} = 'Case' and {parent} in ({cases}) and {column('related_case')} in ({cases})"
-			]
+			named = column(ROWS_NAMING_A_CASE[doctype])
+			return [f"{parenttype} = 'Case' and {parent} in ({cases}) and {named} in ({cases})"]
 		if any(field.options == doctype for field in frappe.get_meta("Case").get_table_fields()):
 			return [f"{parenttype} = 'Case' and {parent} in ({cases})"]
 		return [f"{parenttype} = 'Review' and {parent} in ({readable_reviews(user)})"]
 
 	return rule
+
+
+def rows_follow_their_parent(doctype: str, user: str | None = None) -> bool:
+	"""Whether the user may read every row of this child table that belongs to a parent they may read (so a
+	list of the parents may show the rows' columns)."""
+	return doctype not in ROWS_NAMING_A_CASE or sees_every_case(user)
 
 
 def caseworker_profile_rule(column: Column, user: str) -> list[str] | None:
@@ -197,8 +219,19 @@ def allows(doctype: str, column: Column, user: str | None = None) -> bool:
 
 
 def document_has_permission(doc: Document, ptype: str | None = None, user: str | None = None) -> bool | None:
-	"""has_permission hook. Such hooks can only deny: None lets Frappe's role permissions decide."""
-	return None if allows(doc.doctype, document_column(doc), user) else False
+	"""has_permission hook, judged on the stored record where there is one. Such hooks can only deny: None
+	lets Frappe's role permissions decide."""
+	return None if allows(doc.doctype, judged_column(doc), user) else False
+
+
+def stored_verdicts(doctype: str, names: set[str], user: str | None = None) -> dict[str, bool]:
+	"""{stored name: whether the user may read it} for every record whose name the database matches to one
+	of these (as its collation compares), in one query."""
+	ways = rule_for(doctype)(table_column(f"tab{doctype}"), user or frappe.session.user)
+	verdict = "1" if ways is None else either(ways)
+	listed = ", ".join(literal(name) for name in names)
+	rows = frappe.db.sql(f"select `name`, {verdict} from `tab{doctype}` where `name` in ({listed})")
+	return {name: bool(readable) for name, readable in rows}
 
 
 def may_read_case(case_name: str | None, user: str | None = None) -> bool:
@@ -224,6 +257,9 @@ view_log_query_conditions = query_conditions_for("View Log")
 todo_query_conditions = query_conditions_for("ToDo")
 workflow_action_query_conditions = query_conditions_for("Workflow Action")
 tag_link_query_conditions = query_conditions_for("Tag Link")
+document_follow_query_conditions = query_conditions_for("Document Follow")
+energy_point_log_query_conditions = query_conditions_for("Energy Point Log")
+notification_log_query_conditions = query_conditions_for("Notification Log")
 
 
 def child_row_query_conditions(user: str | None = None, doctype: str | None = None) -> str:

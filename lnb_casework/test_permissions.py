@@ -38,6 +38,9 @@ ABOUT = {
 	"ToDo": {"description": "Call the doctor", "status": "Open", "allocated_to": CASEWORKER_A},
 	"Workflow Action": {"status": "Open", "user": CASEWORKER_A},
 	"Tag Link": {"tag": "rowrule"},
+	"Document Follow": {"user": CASEWORKER_A},
+	"Energy Point Log": {"user": CASEWORKER_A, "type": "Appreciation", "points": 1},
+	"Notification Log": {"for_user": CASEWORKER_A, "subject": "A mention", "type": "Mention"},
 }
 MISSING_CASE = "LNB-1999-00001"
 
@@ -272,3 +275,17 @@ class TestRowRules(FrappeTestCase):
 		# Frappe's role permissions decide the rest: a caseworker reads no Comment alone
 		self.assertFalse(self.verdict(comment, CASEWORKER_A))
 		self.assertTrue(self.verdict(comment, CASEWORKER_B))
+
+	def test_a_stored_document_is_judged_by_what_is_stored_not_by_its_copy(self):
+		"""A client sends back another caseworker's case with `caseworker` set to himself (and, for good
+		measure, marked as not yet saved): the rule reads the stored record."""
+		theirs = frappe.get_value("Case", {"caseworker": CASEWORKER_B, "creation": [">=", self.since]})
+		forged = frappe.get_doc("Case", theirs)
+		forged.caseworker = CASEWORKER_A
+		forged.set("__islocal", 1)
+		for ptype in ("read", "write", "submit"):
+			self.assertFalse(frappe.has_permission("Case", ptype, forged, user=CASEWORKER_A), ptype)
+		self.assertTrue(frappe.has_permission("Case", "read", forged, user=CASEWORKER_B))
+		row = frappe.get_doc("Related Case", frappe.get_value("Related Case", {"parent": theirs}))
+		row.parent = frappe.get_value("Case", {"caseworker": CASEWORKER_A, "creation": [">=", self.since]})
+		self.assertFalse(self.verdict(row, CASEWORKER_A))
