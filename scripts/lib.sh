@@ -435,7 +435,7 @@ start_process() {
 	shift 2
 	stop_process "$name"
 	mkdir -p "$(dirname "$(pid_file "$name")")"
-	(cd "$LNB_BENCH" && exec setsid "$@") >>"$log" 2>&1 &
+	(cd "$LNB_BENCH" && without_lock exec setsid "$@") >>"$log" 2>&1 &
 	echo $! >"$(pid_file "$name")"
 }
 
@@ -456,4 +456,300 @@ wait_for_http() {
 	done
 	tail -n 30 "$log" >&2
 	die "The web server did not answer at $url within a minute; its log is $log."
+}
+
+# ---- Serving behind nginx (docs/realtime.md)
+#
+# One nginx and one realtime (socket.io) server serve every site of the bench; each command adds its own
+# site's server block, on the site's public port, and takes it away when it is done. The web servers and
+# the realtime server listen on internal ports that an nftables table of the app's own closes to anything
+# but loopback, so the proxy, which sets Origin, Host, X-Frappe-Site-Name and X-Forwarded-For itself, is
+# the only way in.
+LNB_NGINX_DIR="$LNB_BENCH/config/lnb-nginx"
+LNB_SERVING_LOCK="$LNB_BENCH/config/lnb-serving.lock"
+LNB_NFT_TABLE="lnb_casework"
+LNB_NGINX="$(command -v nginx || echo /usr/sbin/nginx)"
+# Redis and MariaDB, whatever LNB_REDIS_URL and LNB_DB_PORT say: the ports every bench machine has them on
+LNB_SERVICE_PORTS="6379 3306"
+
+# The internal port of the web server whose public (nginx) port is the argument.
+internal_web_port() { echo $(($1 + 10000)); }
+
+realtime_port() {
+	python3 -c 'import json, sys; print(json.load(open(sys.argv[1])).get("socketio_port", 9000))' \
+		"$LNB_BENCH/sites/common_site_config.json"
+}
+
+# as_root COMMAND...: runs COMMAND as root (directly, or through sudo without a password); fails otherwise.
+as_root() {
+	if [ "$(id -u)" = 0 ]; then
+		"$@"
+	elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then
+		sudo -n "$@"
+	else
+		return 1
+	fi
+}
+
+# with_serving_lock COMMAND...: runs COMMAND while no other command of the bench changes what is served.
+# The servers it starts must not inherit the lock (start_process and nginx_ close it), or it would be held
+# as long as they run.
+LNB_LOCK_FD=""
+with_serving_lock() {
+	local status=0
+	# held already (a step under the lock failed, and the exit trap tidies up)
+	if [ -n "$LNB_LOCK_FD" ]; then
+		"$@"
+		return
+	fi
+	mkdir -p "$(dirname "$LNB_SERVING_LOCK")"
+	exec {LNB_LOCK_FD}>"$LNB_SERVING_LOCK"
+	flock "$LNB_LOCK_FD"
+	"$@" || status=$?
+	exec {LNB_LOCK_FD}>&-
+	LNB_LOCK_FD=""
+	return "$status"
+}
+
+# Runs a command with the serving lock's file closed.
+without_lock() {
+	if [ -n "$LNB_LOCK_FD" ]; then "$@" {LNB_LOCK_FD}>&-; else "$@"; fi
+}
+
+ensure_nginx() {
+	step "Checking nginx, the reverse proxy in front of the web and realtime servers"
+	if ! command -v nginx >/dev/null && [ ! -x /usr/sbin/nginx ]; then
+		if is_debian_root; then
+			if ! apt-cache show nginx >/dev/null 2>&1; then
+				note "Updating apt's package lists, which do not list nginx yet"
+				quietly "Could not update apt's package lists (apt-get update)." apt-get update -q
+			fi
+			note "Installing nginx from Debian's packages"
+			quietly "Could not install nginx with apt-get (apt-get install nginx)." apt-get install -y -q nginx
+		fi
+	fi
+	LNB_NGINX="$(command -v nginx || echo /usr/sbin/nginx)"
+	[ -x "$LNB_NGINX" ] || die "nginx is missing: the sites are served only through it. Install it (apt-get install nginx)."
+	note "$("$LNB_NGINX" -v 2>&1) at $LNB_NGINX"
+}
+
+# The firewall: connections to the internal ports from anything but loopback are dropped.
+ensure_firewall() {
+	local web_port="$1"
+	step "Closing the internal ports to everything but this machine (nftables table $LNB_NFT_TABLE)"
+	[ "$(uname -s)" = Linux ] ||
+		die "The internal ports can be closed only on Linux (nftables). Serve the site behind a firewall of your own, as the README's production notes say."
+	if ! command -v nft >/dev/null && [ ! -x /usr/sbin/nft ]; then
+		printf '\n\033[33mWARNING: nft (nftables) is missing, so the web server (%s), the realtime server (%s), Redis and MariaDB can be reached from other machines on this network.\033[0m\n' \
+			"$web_port" "$(realtime_port)" >&2
+		return 0
+	fi
+	local nft
+	nft="$(command -v nft || echo /usr/sbin/nft)"
+	as_root "$nft" list tables >/dev/null 2>&1 ||
+		die "Closing the internal ports needs root (nft). Run this as root, or with passwordless sudo."
+	if ! as_root "$nft" list table inet "$LNB_NFT_TABLE" >/dev/null 2>&1; then
+		as_root "$nft" -f - <<NFT || die "Could not add the nftables table $LNB_NFT_TABLE."
+table inet $LNB_NFT_TABLE {
+	set internal_ports {
+		type inet_service
+	}
+	chain input {
+		type filter hook input priority filter - 10; policy accept;
+		iif "lo" accept
+		tcp dport @internal_ports drop
+	}
+}
+NFT
+	fi
+	local ports
+	ports="$(echo "$web_port $(realtime_port) $LNB_SERVICE_PORTS" | tr ' ' ',')"
+	as_root "$nft" add element inet "$LNB_NFT_TABLE" internal_ports "{ $ports }" ||
+		die "Could not add the ports $ports to the nftables table $LNB_NFT_TABLE."
+	note "Only this machine reaches ports $ports"
+}
+
+remove_firewall() {
+	local nft
+	nft="$(command -v nft || echo /usr/sbin/nft)"
+	[ -x "$nft" ] || return 0
+	if as_root "$nft" list table inet "$LNB_NFT_TABLE" >/dev/null 2>&1; then
+		as_root "$nft" delete table inet "$LNB_NFT_TABLE" || die "Could not remove the nftables table $LNB_NFT_TABLE."
+	fi
+}
+
+realtime_answers() {
+	python3 -c "import sys, urllib.request; sys.exit(b'\"sid\"' not in urllib.request.urlopen(sys.argv[1], timeout=2).read())" \
+		"http://127.0.0.1:$(realtime_port)/socket.io/?EIO=4&transport=polling" 2>/dev/null
+}
+
+# The bench's realtime server, started once for all its sites and left running for the others.
+ensure_realtime() {
+	step "Checking the realtime server (socket.io, port $(realtime_port), for every site of the bench)"
+	if realtime_answers; then
+		note "The realtime server answers"
+		return 0
+	fi
+	local log="$LNB_BENCH/logs/lnb-realtime.log"
+	mkdir -p "$LNB_BENCH/logs"
+	start_process realtime "$log" node apps/frappe/socketio.js
+	for _ in $(seq 40); do realtime_answers && break; sleep 0.25; done
+	realtime_answers || {
+		tail -n 20 "$log" >&2
+		die "The realtime server did not answer on port $(realtime_port); its log is $log."
+	}
+	note "Started the realtime server; its log is $log"
+}
+
+nginx_() { without_lock "$LNB_NGINX" -p "$LNB_NGINX_DIR" -e "$LNB_BENCH/logs/lnb-nginx-error.log" -c "$LNB_NGINX_DIR/nginx.conf" "$@"; }
+
+nginx_running() {
+	[ -f "$LNB_NGINX_DIR/nginx.pid" ] && kill -0 "$(cat "$LNB_NGINX_DIR/nginx.pid")" 2>/dev/null
+}
+
+write_nginx_config() {
+	mkdir -p "$LNB_NGINX_DIR/sites" "$LNB_NGINX_DIR/temp" "$LNB_BENCH/logs"
+	local user_line=""
+	[ "$(id -u)" = 0 ] && user_line="user root;"
+	cat >"$LNB_NGINX_DIR/nginx.conf" <<CONF
+# Written by lnb_casework's scripts/lib.sh: one nginx for the bench, a server block per site in sites/.
+$user_line
+worker_processes 1;
+pid $LNB_NGINX_DIR/nginx.pid;
+error_log $LNB_BENCH/logs/lnb-nginx-error.log;
+events {
+	worker_connections 1024;
+}
+http {
+	access_log $LNB_BENCH/logs/lnb-nginx-access.log;
+	client_body_temp_path $LNB_NGINX_DIR/temp/body;
+	proxy_temp_path $LNB_NGINX_DIR/temp/proxy;
+	fastcgi_temp_path $LNB_NGINX_DIR/temp/fastcgi;
+	uwsgi_temp_path $LNB_NGINX_DIR/temp/uwsgi;
+	scgi_temp_path $LNB_NGINX_DIR/temp/scgi;
+	types_hash_max_size 2048;
+	server_tokens off;
+	include $LNB_NGINX_DIR/sites/*.conf;
+}
+CONF
+}
+
+# site_block SITE PUBLIC_URL PUBLIC_PORT WEB_PORT: the site's server block. Everything the servers behind
+# it trust is set here, never passed on from the client: the realtime server is told the site's own URL
+# as Origin (it asks that address who the user is) and the site's name; the web server, the address of
+# the connection as X-Forwarded-For.
+site_block() {
+	local site="$1" url="$2" port="$3" web_port="$4" host
+	host="$(python3 -c 'import sys, urllib.parse; print(urllib.parse.urlsplit(sys.argv[1]).hostname)' "$url")"
+	cat <<CONF
+# $site, written by lnb_casework's scripts/lib.sh
+server {
+	listen $port;
+	server_name _;
+	client_max_body_size 50m;
+	proxy_buffer_size 128k;
+	proxy_buffers 4 256k;
+	proxy_busy_buffers_size 256k;
+
+	location /socket.io {
+		proxy_http_version 1.1;
+		proxy_set_header Upgrade \$http_upgrade;
+		proxy_set_header Connection "upgrade";
+		proxy_set_header X-Frappe-Site-Name $site;
+		proxy_set_header Origin $url;
+		proxy_set_header Host $host;
+		proxy_set_header X-Forwarded-For \$remote_addr;
+		proxy_pass http://127.0.0.1:$(realtime_port);
+	}
+
+	location / {
+		proxy_http_version 1.1;
+		proxy_set_header X-Forwarded-For \$remote_addr;
+		proxy_set_header X-Forwarded-Proto \$scheme;
+		proxy_set_header X-Frappe-Site-Name $site;
+		proxy_set_header Host \$http_host;
+		proxy_read_timeout 300;
+		proxy_redirect off;
+		proxy_pass http://127.0.0.1:$web_port;
+	}
+}
+CONF
+}
+
+reload_nginx() {
+	quietly "nginx refused its configuration ($LNB_NGINX_DIR/nginx.conf)." nginx_ -t
+	if nginx_running; then
+		kill -HUP "$(cat "$LNB_NGINX_DIR/nginx.pid")"
+	else
+		quietly "nginx did not start; its log is $LNB_BENCH/logs/lnb-nginx-error.log." \
+			nginx_
+	fi
+}
+
+# add_site_to_nginx SITE PUBLIC_URL PUBLIC_PORT WEB_PORT
+add_site_to_nginx() {
+	local site="$1" port="$3" block="$LNB_NGINX_DIR/sites/$1.conf"
+	write_nginx_config
+	# a block left by a run that ended without tidying up holds the port itself
+	[ -f "$block" ] && grep -q "listen $port;" "$block" || port_free_or_die "$port"
+	site_block "$@" >"$block.new" && mv "$block.new" "$block"
+	reload_nginx
+}
+
+remove_site_from_nginx() {
+	local block="$LNB_NGINX_DIR/sites/$1.conf"
+	[ -f "$block" ] || return 0
+	rm -f "$block"
+	nginx_running && kill -HUP "$(cat "$LNB_NGINX_DIR/nginx.pid")"
+	return 0
+}
+
+# Stops nginx and the realtime server once no site of the bench is served through them.
+stop_shared_servers_when_unused() {
+	compgen -G "$LNB_NGINX_DIR/sites/*.conf" >/dev/null && return 0
+	if nginx_running; then nginx_ -s quit || true; fi
+	stop_process realtime
+	remove_firewall
+}
+
+# The site's public address, in its site config: Frappe builds every link (in mail too) from host_name,
+# never from the request's Host. Behind the one proxy the address it saw is the client's.
+configure_site_for_proxy() {
+	local site="$1" url="$2"
+	quietly "Could not set host_name on $site." bench_in "$LNB_BENCH" --site "$site" set-config host_name "$url"
+	quietly "Could not set lnb_trusted_proxy_count on $site." \
+		bench_in "$LNB_BENCH" --site "$site" set-config lnb_trusted_proxy_count 1 --parse
+}
+
+# serve_site NAME SITE PUBLIC_PORT: serves SITE through nginx on PUBLIC_PORT, its web server (remembered by
+# NAME) on the internal port, the bench's realtime server behind the same proxy.
+serve_site() {
+	local name="$1" site="$2" port="$3" web_port url
+	web_port="$(internal_web_port "$port")"
+	url="http://127.0.0.1:$port"
+	configure_site_for_proxy "$site" "$url"
+	step "Serving $site at $url (nginx), its web server on internal port $web_port"
+	SERVE_LOG="$LNB_BENCH/logs/lnb-$name.log"
+	stop_process "$name"
+	port_free_or_die "$web_port"
+	: >"$SERVE_LOG"
+	start_process "$name" "$SERVE_LOG" bench --site "$site" serve --port "$web_port" --noreload
+	wait_for_http "http://127.0.0.1:$web_port/api/method/ping" "$SERVE_LOG"
+	with_serving_lock serve_shared_parts "$site" "$url" "$port" "$web_port"
+	wait_for_http "$url/api/method/ping" "$LNB_BENCH/logs/lnb-nginx-error.log"
+}
+
+# The parts every site shares, run under the serving lock by serve_site.
+serve_shared_parts() {
+	local site="$1" url="$2" port="$3" web_port="$4"
+	ensure_nginx
+	ensure_firewall "$web_port"
+	ensure_realtime
+	add_site_to_nginx "$site" "$url" "$port" "$web_port"
+}
+
+# stop_serving_site NAME SITE: takes the site out of nginx and stops its web server.
+stop_serving_site() {
+	with_serving_lock remove_site_from_nginx "$2"
+	stop_process "$1"
 }

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite: sets up (or reuses) the bench and a separate test site running this checkout,
-# serves the test site for the out-of-process tests, then runs every test under one pytest summary.
+# serves the test site for the out-of-process tests (through nginx, with the bench's realtime server), then
+# runs every test under one pytest summary.
 # Of the bench's sites it touches only its own (LNB_TEST_SITE, default lnb-test.localhost).
 # shellcheck source=scripts/lib.sh source-path=SCRIPTDIR
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -26,19 +27,18 @@ quietly "Could not allow tests on $SITE." bench_in "$LNB_BENCH" --site "$SITE" s
 quietly "Could not raise the new-user limit on $SITE." \
 	bench_in "$LNB_BENCH" --site "$SITE" set-config throttle_user_limit 5000 --parse
 
-step "Serving $SITE on port $PORT for the out-of-process tests"
+# python-socketio's client, for the realtime test (tests/test_realtime.py)
+quietly "Could not install python-socketio's client into the bench." \
+	uv pip install -q --python "$LNB_BENCH/env/bin/python" "python-socketio[client]==5.18.1"
 WEB="test-web-$SITE"
-stop_process "$WEB"
-port_free_or_die "$PORT"
-WEB_LOG="$LNB_BENCH/logs/lnb-$WEB.log"
-: >"$WEB_LOG"
-start_process "$WEB" "$WEB_LOG" bench --site "$SITE" serve --port "$PORT" --noreload
-trap 'stop_process "$WEB"' EXIT
-wait_for_http "http://127.0.0.1:$PORT/api/method/ping" "$WEB_LOG"
+trap 'stop_serving_site "$WEB" "$SITE"' EXIT
+serve_site "$WEB" "$SITE" "$PORT"
 
 step "Running the tests"
 ARTIFACTS="$LNB_APP_DIR/test-artifacts"
 mkdir -p "$ARTIFACTS"
 cd "$LNB_APP_DIR" || die "Cannot enter $LNB_APP_DIR."
-export LNB_SITE="$SITE" LNB_BENCH LNB_BASE_URL="http://127.0.0.1:$PORT" LNB_ADMIN_PASSWORD LNB_ARTIFACTS="$ARTIFACTS"
+# LNB_WEB_URL is the web server behind nginx, for tests that play a proxy of their own
+export LNB_SITE="$SITE" LNB_BENCH LNB_BASE_URL="http://127.0.0.1:$PORT" LNB_ADMIN_PASSWORD LNB_ARTIFACTS="$ARTIFACTS" \
+	LNB_WEB_URL="http://127.0.0.1:$(internal_web_port "$PORT")"
 "$LNB_BENCH/env/bin/python" -m pytest -p no:cacheprovider "$@"
