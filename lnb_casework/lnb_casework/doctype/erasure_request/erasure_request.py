@@ -48,22 +48,22 @@ class ErasureRequest(Document):
 
 	@frappe.whitelist()
 	def confirm(self) -> None:
-		"""A coordinator other than the one who asked confirms; then the cases are anonymised."""
-		self.check_permission("write")
-		if self.status != AWAITING_CONFIRMATION or self.confirmed_by:
-			frappe.throw(_("This request is no longer awaiting confirmation."))
-		if frappe.session.user == self.requested_by:
+		"""A coordinator other than the one who asked confirms; then the cases are anonymised. Whatever
+		document object this runs on, who asked, the status and the cases are the stored request's."""
+		request = self.stored_request()
+		if frappe.session.user == request.requested_by:
 			frappe.throw(
 				_("A different coordinator must confirm an erasure you asked for."), frappe.PermissionError
 			)
-		cases = list(dict.fromkeys(self.case_list() + cases_held_about(self.email, self.gmc_number)))
-		self.flags.moving_on = True
-		self.cases = "\n".join(cases)
-		self.confirmed_by = frappe.session.user
-		self.save()
+		cases = list(dict.fromkeys(request.case_list() + cases_held_about(request.email, request.gmc_number)))
+		request.flags.moving_on = True
+		request.cases = "\n".join(cases)
+		request.confirmed_by = frappe.session.user
+		request.save()
+		self.reload()
 		frappe.enqueue(
 			erase,
-			request=self.name,
+			request=request.name,
 			queue="long",
 			now=len(cases) <= CASES_ERASED_IN_THE_REQUEST,
 			enqueue_after_commit=True,
@@ -71,13 +71,23 @@ class ErasureRequest(Document):
 
 	@frappe.whitelist()
 	def withdraw(self) -> None:
-		self.check_permission("write")
-		if self.status != AWAITING_CONFIRMATION or self.confirmed_by:
+		request = self.stored_request()
+		request.flags.moving_on = True
+		request.status = WITHDRAWN
+		request.email = request.gmc_number = None
+		request.save()
+		self.reload()
+
+	def stored_request(self) -> "ErasureRequest":
+		"""The request as stored, locked until the transaction ends (so two confirmations cannot both pass),
+		once the user is found to be able to act on it while it still awaits confirmation."""
+		if self.is_new() or not frappe.db.exists("Erasure Request", self.name):
 			frappe.throw(_("This request is no longer awaiting confirmation."))
-		self.flags.moving_on = True
-		self.status = WITHDRAWN
-		self.email = self.gmc_number = None
-		self.save()
+		request = frappe.get_doc("Erasure Request", self.name, for_update=True)
+		request.check_permission("write")
+		if request.status != AWAITING_CONFIRMATION or request.confirmed_by:
+			frappe.throw(_("This request is no longer awaiting confirmation."))
+		return request
 
 
 def erase(request: str) -> None:
