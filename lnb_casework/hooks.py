@@ -27,8 +27,6 @@ override_whitelisted_methods = {
 	"frappe.utils.file_manager.add_attachments": "lnb_casework.api.client.add_attachments",
 	# a doctype's room hears of every row saved: only for those who read every row (realtime_scope.py)
 	"frappe.realtime.can_subscribe_doctype": "lnb_casework.realtime_scope.can_subscribe_doctype",
-	# a doctype's room hears of every row saved: only for those who read every row (realtime_scope.py)
-	"frappe.realtime.can_subscribe_doctype": "lnb_casework.realtime_scope.can_subscribe_doctype",
 	# Frappe's methods that act on a document the client sends back: judged by the stored record first
 	# (api/documents.py)
 	**dict.fromkeys(
@@ -145,31 +143,6 @@ doc_events = {
 		"before_validate": "lnb_casework.casework.guards.note_system_manager_before_validation",
 		"validate": "lnb_casework.casework.guards.keep_users_from_system_manager_unless_given",
 	},
-}
-
-# Their list updates reach only the users who may read the record, by the row rules: docs/realtime.md.
-override_doctype_class = {
-	doctype: f"lnb_casework.realtime_scope.{doctype.replace(' ', '')}"
-	for doctype in (
-		"Case",
-		"Review",
-		"Case State Change",
-		"Caseworker Profile",
-		"Subject Access Request",
-		"Erasure Request",
-		"Owed Intake Mail",
-		"LNB Alert Log",
-		"Equality Monitoring",
-		"Systemic Issue Evidence",
-		"Comment",
-		"Communication",
-		"File",
-		"ToDo",
-		"Version",
-		"View Log",
-		"Workflow Action",
-		"Tag Link",
-	)
 }
 
 # Their list updates reach only the users who may read the record, by the row rules: docs/realtime.md.
