@@ -5,9 +5,14 @@ for every request of every user but System Managers, whatever method it calls, F
 listed anywhere or not:
 - a query argument (fields, filters, orders, groups, aggregates: lnb_casework/query_arguments.py) that is
   not a plain field the user may read is refused;
-- a request that names a case or a review the user may not read, by any parameter or inside any JSON
-  argument, is refused the same way whether the case exists or not, so nobody learns that a case
-  reference is real;
+- names are compared as the database compares them (lnb_casework/name_comparison.py): any value, under
+  any parameter, inside any JSON argument or in the path, that could be a case or a review reference
+  however it is spelt (case, spaces, accents, look-alike letters and digits) is looked up, and the
+  request is refused unless it names a record the user may read, the same way whether the record exists
+  or not, so nobody learns that a reference is real;
+- in a request that names a guarded doctype (below) by any doctype parameter, any value that the database
+  finds to be the name of a record of that doctype is judged by that stored record's rule, whatever the
+  parameter is called (Frappe's follow_document names its document `doc_name`);
 - a guest's request that names any of the app's doctypes is refused.
 Then, as the response goes out (an after_request hook), "not permitted" and "not found" answers to the
 API are made one and the same, so a method that answers a record it found but may not show differently
@@ -15,7 +20,7 @@ from a record it did not find tells nothing either.
 """
 
 import json
-import re
+from collections import defaultdict
 from collections.abc import Iterator, Mapping
 from typing import Any
 from urllib.parse import unquote
@@ -25,24 +30,40 @@ from frappe import _
 from frappe.model import child_table_fields, default_fields, optional_fields
 from werkzeug.wrappers import Response
 
+from lnb_casework.name_comparison import NAME_LENGTH, as_compared, referenced_doctype
 from lnb_casework.permissions import (
 	RECORDS_ABOUT_DOCUMENTS,
 	allows,
 	has_row_rule,
-	may_read_case,
+	rows_follow_their_parent,
 	sees_every_case,
 	stored_column,
+	stored_verdicts,
 )
 from lnb_casework.query_arguments import (
 	DOCTYPE_ARGUMENTS,
 	MAX_NESTING,
 	Columns,
 	decoded,
+	objects_in,
 	request_refusal,
 )
 
 MODULE = "LNB Casework"
-DOCTYPE_PARAMETERS = ("doctype", "reference_doctype", "doc_type", "dt", "parenttype")
+# the parameters by which Frappe's and the app's methods name a doctype
+DOCTYPE_PARAMETERS = (
+	"doctype",
+	"reference_doctype",
+	"doc_type",
+	"dt",
+	"parenttype",
+	"parent_doctype",
+	"ref_doctype",
+	"document_type",
+	"reference_type",
+	"reminder_doctype",
+	"link_doctype",
+)
 RESOURCE_PATHS = ("/api/resource/", "/api/v1/resource/", "/api/v2/document/", "/api/v2/doctype/")
 # the pairs of parameters by which Frappe's methods name records: (doctype, name or list of names)
 RECORD_PARAMETERS = (
@@ -70,9 +91,9 @@ GUARDED_DOCTYPES = {
 	"Systemic Issue Evidence",
 	"LNB Alert Log",
 }
-# the app's references: naming series LNB-.YYYY.-.##### (Case) and REV-.YYYY.-.##### (Review)
-CASE_REFERENCE = re.compile(r"LNB-\d{4}-\d{5,}")
-REVIEW_REFERENCE = re.compile(r"REV-\d{4}-\d{5,}")
+# besides the guarded doctypes, the records whose every name parameter is resolved (for those who do not
+# see every case): their names are references, but one made by hand need not look like one
+NAMED_CASEWORK = ("Case", "Review")
 # the public intake (its own endpoint) creates a case and names none it could learn about
 INTAKE_METHOD = "lnb_casework.api.intake.submit"
 METHOD_PATHS = ("/api/method/", "/api/v1/method/", "/api/v2/method/")
@@ -101,20 +122,22 @@ def refuse_requests_that_would_reveal_records() -> None:
 	if str(arguments.get("debug") or "").lower() not in ("", "0", "false"):
 		# Frappe then answers with the SQL it ran, row rules and all
 		frappe.throw(_("Debugging is for System Managers."), QueryArgumentRefused, title=_("Not allowed"))
-	if not any(arguments.get(key) for key in DOCTYPE_ARGUMENTS) and (path_doctypes := named_doctypes()):
-		arguments["doctype"] = path_doctypes[0]
+	if not any(arguments.get(key) for key in DOCTYPE_ARGUMENTS) and (in_path := path_doctypes()):
+		arguments["doctype"] = in_path[0]
 	if refusal := request_refusal(arguments, readable_columns, readable_link_titles):
 		frappe.throw(
 			_("This request asks for something that is not a field you may read ({0}).").format(refusal),
 			QueryArgumentRefused,
 			title=_("Not allowed"),
 		)
-	for reference in named_references(arguments):
-		if not may_read_case(case_of(reference)):
-			raise frappe.PermissionError(_("Not permitted"))
+	values = argument_values(arguments)
+	if not may_read_every_reference(values):
+		raise frappe.PermissionError(_("Not permitted"))
 	for doctype, name in named_records():
 		if name != NEW_DOCUMENT and is_guarded(doctype) and not may_read_record(doctype, name):
 			raise frappe.PermissionError(_("Not permitted"))
+	if not may_read_every_record_named(doctypes_named_in(arguments), values):
+		raise frappe.PermissionError(_("Not permitted"))
 
 
 def refuse_unreadable_intake(arguments: dict) -> None:
@@ -161,6 +184,7 @@ class ReadableColumns(Mapping):
 
 	def __init__(self, doctype: str, parent: str | None):
 		meta = frappe.get_meta(doctype)
+		self.doctype = doctype
 		self.parenttype = {doctype: parent if meta.istable else None}
 		self.parenttype.update({table.options: doctype for table in meta.get_table_fields()})
 		self.looked_up: dict[str, frozenset[str]] = {}
@@ -169,7 +193,11 @@ class ReadableColumns(Mapping):
 		if doctype not in self.parenttype:
 			raise KeyError(doctype)
 		if doctype not in self.looked_up:
-			self.looked_up[doctype] = permitted_columns(doctype, self.parenttype[doctype])
+			parent = self.parenttype[doctype]
+			# Frappe joins a child table to a list of its parents past the child's own rule: only the rows
+			# of a table that the parent's rule already covers may show there
+			follows = doctype == self.doctype or rows_follow_their_parent(doctype)
+			self.looked_up[doctype] = permitted_columns(doctype, parent) if follows else frozenset()
 		return self.looked_up[doctype]
 
 	def __contains__(self, doctype: object) -> bool:
@@ -222,11 +250,24 @@ def permitted_columns(doctype: str, parenttype: str | None) -> frozenset[str]:
 def named_doctypes() -> list[str]:
 	form = frappe.form_dict
 	doctypes = [str(form[key]) for key in DOCTYPE_PARAMETERS if isinstance(form.get(key), str) and form[key]]
+	return doctypes + path_doctypes()
+
+
+def path_doctypes() -> list[str]:
 	path = frappe.request.path
-	for prefix in RESOURCE_PATHS:
-		if path.startswith(prefix):
-			doctypes.append(unquote(path[len(prefix) :].partition("/")[0]))
-	return doctypes
+	return [
+		unquote(path[len(prefix) :].partition("/")[0]) for prefix in RESOURCE_PATHS if path.startswith(prefix)
+	]
+
+
+def doctypes_named_in(arguments: dict[str, Any]) -> set[str]:
+	"""The doctypes a request names: by a doctype parameter, at the top or in a JSON object, or in its path."""
+	try:
+		objects = [arguments, *(inner for value in arguments.values() for inner in objects_in(value))]
+	except (ValueError, RecursionError):
+		objects = [arguments]
+	named = {inner[key] for inner in objects for key in DOCTYPE_PARAMETERS if isinstance(inner.get(key), str)}
+	return (named | set(path_doctypes())) - {""}
 
 
 def named_records() -> list[tuple[str, str]]:
@@ -271,25 +312,55 @@ def may_read_record(doctype: str, name: str) -> bool:
 	return frappe.has_permission(doctype, "read", doc=name)
 
 
-def named_references(arguments: dict[str, Any]) -> set[str]:
-	"""Every case or review reference a request names: in its path, or as the whole of any argument or of
-	any value inside a JSON argument."""
-	references = set()
-	path = frappe.request.path
-	for prefix in RESOURCE_PATHS:
-		if path.startswith(prefix):
-			references |= {unquote(part) for part in path[len(prefix) :].split("/")}
+def argument_values(arguments: dict[str, Any]) -> set[str]:
+	"""Every text a request carries: the parts of its path, and each argument, each value and key inside a
+	JSON argument."""
+	values = {unquote(part) for part in frappe.request.path.split("/")}
 	try:
-		values = [value for argument in arguments.values() for value in plain_values(argument)]
+		values |= {value for argument in arguments.values() for value in plain_values(argument)}
 	except (ValueError, RecursionError):
 		# too deep to be a query argument either: request_refusal has refused it already
-		values = []
-	references |= {value.strip() for value in values if isinstance(value, str)}
-	return {
-		reference
-		for reference in references
-		if CASE_REFERENCE.fullmatch(reference) or REVIEW_REFERENCE.fullmatch(reference)
+		pass
+	return {value for value in values if isinstance(value, str) and value}
+
+
+def may_read_every_reference(values: set[str]) -> bool:
+	"""Whether every value that could be a case or a review reference, compared as the database compares,
+	names a record the user may read. A reference to nothing is not readable either, so a real one and a
+	made-up one answer alike. One query for each of Case and Review, and none for those who read them all."""
+	if sees_every_case():
+		return True
+	by_doctype = defaultdict(set)
+	for value in values:
+		if doctype := referenced_doctype(value):
+			by_doctype[doctype].add(value)
+	for doctype, references in by_doctype.items():
+		# as typed (MariaDB matches it however spelt) and as compared (a leading space, which it would not)
+		verdicts = stored_verdicts(doctype, references | {as_compared(value) for value in references})
+		readable = {as_compared(name) for name, may in verdicts.items() if may}
+		if not all(verdicts.values()) or any(as_compared(value) not in readable for value in references):
+			return False
+	return True
+
+
+def may_read_every_record_named(doctypes: set[str], values: set[str]) -> bool:
+	"""Whether, of the guarded doctypes named, every record the database finds under any of the values is
+	one the user may read, judged on its stored name: one query for each such doctype, none when a request
+	names none."""
+	guarded = {
+		doctype
+		for doctype in doctypes
+		if is_guarded(doctype) or (doctype in NAMED_CASEWORK and not sees_every_case())
 	}
+	names = {value for value in values if len(value) <= NAME_LENGTH and value.strip()} - doctypes
+	for doctype in sorted(guarded):
+		if not names:
+			break
+		listed = ", ".join(frappe.db.escape(name, percent=False) for name in names)
+		found = frappe.db.sql(f"select `name` from `tab{doctype}` where `name` in ({listed})", pluck=True)
+		if not all(may_read_record(doctype, name) for name in found):
+			return False
+	return True
 
 
 def plain_values(argument: Any, depth: int = 0) -> Iterator[Any]:
@@ -306,12 +377,6 @@ def plain_values(argument: Any, depth: int = 0) -> Iterator[Any]:
 			yield from plain_values(item, depth + 1)
 	else:
 		yield value
-
-
-def case_of(reference: str) -> str | None:
-	if CASE_REFERENCE.fullmatch(reference):
-		return reference
-	return frappe.db.get_value("Review", reference, "case")
 
 
 def is_app_doctype(doctype: str) -> bool:
