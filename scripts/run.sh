@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Quick start: a bench with Frappe version-15 and a site lnb.localhost running this checkout, served on
-# http://127.0.0.1:8000 with a background worker and the scheduler. Re-run after a code change to migrate
-# and serve again; `scripts/run.sh stop` stops the three processes.
+# http://127.0.0.1:8000 (nginx, in front of the web server and the bench's realtime server) with a background
+# worker and the scheduler. Re-run after a code change to migrate and serve again; `scripts/run.sh stop`
+# stops them (and nginx, the realtime server and the firewall table once no other site uses them).
 #
 # It prints the accounts to sign in with: Administrator, a coordinator and a System Manager (passwords from
 # LNB_ADMIN_PASSWORD, LNB_COORDINATOR_PASSWORD and LNB_MANAGER_PASSWORD). `scripts/run.sh --demo` also fills
@@ -18,13 +19,16 @@ export LNB_DEMO_PASSWORD="${LNB_DEMO_PASSWORD:-demo}"
 DEMO=""
 
 stop_all() {
-	for name in web worker scheduler; do stop_process "run-$name"; done
+	stop_serving_site run-web "$SITE"
+	for name in worker scheduler; do stop_process "run-$name"; done
 }
 
 case "${1:-}" in
 stop)
 	step "Stopping the web server, worker and scheduler of $SITE"
 	stop_all
+	# nginx, the realtime server and the firewall table serve the whole bench: they go with the last site
+	with_serving_lock stop_shared_servers_when_unused
 	exit 0
 	;;
 --demo) DEMO=1 ;;
@@ -63,14 +67,12 @@ quietly "Could not set up the second factor of the accounts on $SITE." \
 step "Enabling the scheduler on $SITE"
 quietly "Could not enable the scheduler on $SITE." bench_in "$LNB_BENCH" --site "$SITE" enable-scheduler
 
-step "Starting the web server, a background worker and the scheduler"
+step "Starting the web server (behind nginx, with the realtime server), a background worker and the scheduler"
 stop_all
-port_free_or_die "$PORT"
 LOGS="$LNB_BENCH/logs"
-start_process run-web "$LOGS/lnb-run-web.log" bench --site "$SITE" serve --port "$PORT" --noreload
 start_process run-worker "$LOGS/lnb-run-worker.log" bench worker
 start_process run-scheduler "$LOGS/lnb-run-scheduler.log" bench schedule
-wait_for_http "http://127.0.0.1:$PORT/api/method/ping" "$LOGS/lnb-run-web.log"
+serve_site run-web "$SITE" "$PORT"
 
 cat <<TEXT
 
@@ -107,5 +109,7 @@ cat <<TEXT
     (cd $LNB_BENCH && bench --site $SITE lnb-sign-in-code EMAIL)
   or add --qr once to scan the account into an authenticator app (docs/two-factor.md).
 
-  Logs are in $LOGS (lnb-run-*.log). Stop everything with: scripts/run.sh stop
+  Only nginx (port $PORT) is reachable from other machines; the web server (port $(internal_web_port "$PORT")),
+  the realtime server, Redis and MariaDB are closed to them (nftables table $LNB_NFT_TABLE).
+  Logs are in $LOGS (lnb-run-*.log, lnb-realtime.log, lnb-nginx-*.log). Stop everything with: scripts/run.sh stop
 TEXT
