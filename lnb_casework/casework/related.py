@@ -1,4 +1,9 @@
-"""Related cases, kept both ways, and possible duplicates flagged at intake (same email or GMC number).
+"""Related cases, kept both ways, and possible duplicates (same email or GMC number) linked once a new case
+has committed.
+
+The duplicates are looked for in the new case's own job (docs/intake-mail.md), never in the doctor's
+request: that request then does the same work whether or not the email or GMC number is already known, so
+its answer and its timing tell a guest nothing about who else has come to the campaign.
 
 The other side of a link is changed only through the other Case's own save (`save_linked_case`), so its
 controller, row permissions and hooks see the change like any other. That save is marked `upkeep` (a
@@ -27,20 +32,38 @@ def possible_duplicates(case: Document) -> dict[str, str]:
 	return matches
 
 
-def flag_possible_duplicates(case: Document) -> list[str]:
-	"""As a new case is validated, before it is inserted: a row for each possible duplicate, on the case itself."""
+def link_possible_duplicates(case_name: str) -> list[str]:
+	"""Links a saved case both ways to each possible duplicate not yet related to it; the cases linked.
+
+	A pair that cannot be saved (another case's own rules refuse the save) is logged for a coordinator and
+	left unlinked on both sides, so the case's mail still goes."""
+	case = frappe.get_doc("Case", case_name)
 	linked = {row.related_case for row in case.related_cases}
+	new = []
 	for other, note in possible_duplicates(case).items():
-		if other not in linked:
-			case.append(
-				"related_cases", {"related_case": other, "relation": POSSIBLE_DUPLICATE, "note": note}
+		if other in linked:
+			continue
+		frappe.db.savepoint(SAVEPOINT)
+		try:
+			link_both_ways(case_name, other, POSSIBLE_DUPLICATE, note)
+		except (frappe.ValidationError, frappe.PermissionError):
+			frappe.db.rollback(save_point=SAVEPOINT)
+			frappe.log_error(
+				title=_("Case {0} could not be linked to its possible duplicate {1}").format(
+					case_name, other
+				),
+				reference_doctype="Case",
+				reference_name=case_name,
 			)
-	return sorted(row.related_case for row in case.related_cases if row.relation == POSSIBLE_DUPLICATE)
+		else:
+			new.append(other)
+	return new
 
 
 def mirror_new_case(case: Document) -> None:
-	"""After a new case is inserted, its links show on the other cases. A doctor's intake never fails
-	because another case cannot be saved: that is logged for a coordinator, and the link stays one-sided."""
+	"""After a new case is inserted with related cases (a coordinator's, from the desk), its links show on
+	the other cases. The insert never fails because another case cannot be saved: that is logged for a
+	coordinator, and the link stays one-sided."""
 	for row in case.related_cases:
 		frappe.db.savepoint(SAVEPOINT)
 		try:

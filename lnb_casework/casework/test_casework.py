@@ -7,6 +7,7 @@ from frappe.tests.utils import FrappeTestCase
 
 from lnb_casework.api.casework import allocate
 from lnb_casework.casework.rules import CASE_TRANSITIONS, CASEWORKER, COORDINATOR, POLICY_LEAD
+from lnb_casework.intake.alerts import send_owed_intake_mail
 from lnb_casework.lnb_casework.doctype.case.test_case import make_user, submit_through_form
 from lnb_casework.mail_testing import outgoing_account_for_tests
 
@@ -241,16 +242,35 @@ class TestCasework(FrappeTestCase):
 		with self.assertRaises(frappe.PermissionError):
 			case.save()
 
-	def test_possible_duplicates_are_flagged_both_ways(self):
+	def test_possible_duplicates_are_linked_both_ways_by_each_new_case_s_job(self):
 		first = submit_through_form(email="twice@example.com", gmc_number="1111111").name
 		by_gmc = submit_through_form(email="other@example.com", gmc_number="1111111").name
 		second = submit_through_form(email="twice@example.com", gmc_number="").name
 		related = lambda name: {  # noqa: E731
 			(row.related_case, row.relation) for row in frappe.get_doc("Case", name).related_cases
 		}
+		self.assertEqual([related(name) for name in (first, by_gmc, second)], [set()] * 3, "not as saved")
+		for name in (first, by_gmc, second):
+			send_owed_intake_mail(name)
 		self.assertEqual(related(second), {(first, "Possible duplicate")})
 		self.assertEqual(related(by_gmc), {(first, "Possible duplicate")})
 		self.assertEqual(related(first), {(by_gmc, "Possible duplicate"), (second, "Possible duplicate")})
+		notes = {row.related_case: row.note for row in frappe.get_doc("Case", first).related_cases}
+		self.assertEqual(notes, {by_gmc: "Same GMC number", second: "Same email address"})
+
+	def test_with_mail_muted_possible_duplicates_are_linked_as_the_case_is_saved(self):
+		first = submit_through_form(email="muted-twice@example.com", gmc_number="").name
+		frappe.flags.mute_emails = True
+		try:
+			second = submit_through_form(email="muted-twice@example.com", gmc_number="")
+		finally:
+			frappe.flags.mute_emails = False
+		self.assertEqual([row.related_case for row in second.related_cases], [first])
+		self.assertEqual(
+			[row.related_case for row in frappe.get_doc("Case", first).related_cases], [second.name]
+		)
+		# the copy the caller holds is the stored one, so saving it again is not refused as out of date
+		second.save(ignore_permissions=True)
 
 	def test_related_cases_are_linked_both_ways(self):
 		one, two = case_in("Triage"), case_in("Triage")

@@ -5,10 +5,11 @@ None carries anything the doctor told us: the doctor's own copy names only the r
 coordinators' alerts and notifications only the reference, the state (or that it is urgent) and a link.
 
 They are made off the doctor's request (docs/intake-mail.md). The case is saved with an Owed Intake Mail
-row, in the same transaction; once that commits a background job renders and queues the mail and takes
-the row away, in one transaction of its own, whose commit sends an urgent alert at once. A sweep every few
-minutes (hooks.py) sends the mail still owed, so a job that never ran (Redis down as the case was saved, a
-worker that stopped) loses none.
+row, in the same transaction; once that commits a background job links the case to its possible duplicates
+(casework/related.py), renders and queues the mail and takes the row away, in one transaction of its own,
+whose commit sends an urgent alert at once. A sweep every few minutes (hooks.py) does the same for every
+row still there, so a job that never ran (Redis down as the case was saved, a worker that stopped) loses
+nothing. The doctor's request so does the same work whatever the email or GMC number they gave.
 """
 
 from functools import partial
@@ -22,6 +23,7 @@ from frappe.utils import get_url_to_form
 
 from lnb_casework.alerts.recipients import accounts_among
 from lnb_casework.alerts.sending import coordinator_users, coordinators
+from lnb_casework.casework.related import link_possible_duplicates
 from lnb_casework.intake.rules import is_urgent
 from lnb_casework.mail import queue_email
 
@@ -30,10 +32,14 @@ SENDING_JOB = "lnb_casework.intake.alerts.send_owed_intake_mail"
 
 
 def owe_intake_mail(case: Document) -> None:
-	"""As a new case is inserted: its mail is owed from the case's own transaction, and a job sends it once
-	that commits. While Frappe's mail is muted (the demo generator works so), it is queued at once instead,
-	as Frappe queues all mail then, for whoever muted it to deal with: a worker would send it."""
+	"""As a new case is inserted: its mail (and the linking of its possible duplicates) is owed from the
+	case's own transaction, and a job does it once that commits. While Frappe's mail is muted (the demo
+	generator works so), both are done at once instead, as Frappe queues all mail then, for whoever muted it
+	to deal with: a worker would send it."""
 	if frappe.are_emails_muted():
+		if link_possible_duplicates(case.name):
+			# the links were saved to the stored case: the caller's copy goes on from that
+			case.reload()
 		send_intake_emails(case)
 		return
 	frappe.get_doc({"doctype": OWED, "case": case.name}).insert(ignore_permissions=True)
@@ -56,19 +62,22 @@ def start_sending(case: str) -> None:
 
 
 def send_owed_intake_mail(case: str) -> None:
-	"""The background job: queues the case's mail if it is still owed and takes its Owed Intake Mail row
-	away, in the caller's transaction (the job's commit, or the sweep's, sends an urgent alert at once).
-	The row is locked first, so a job and the sweep never both send one case's mail."""
-	if not frappe.db.exists(OWED, case) or not frappe.db.get_value(OWED, case, "name", for_update=True):
+	"""The background job: if the case's Owed Intake Mail row is still there, links the case to its possible
+	duplicates, queues its mail and takes the row away, in the caller's transaction (the job's commit, or the
+	sweep's, sends an urgent alert at once). The row is locked as it is read, so a job and the sweep never
+	both do one case's work."""
+	if not frappe.db.get_value(OWED, case, "name", for_update=True):
 		return
 	if frappe.db.exists("Case", case):
+		link_possible_duplicates(case)
 		send_intake_emails(frappe.get_doc("Case", case))
 	frappe.db.delete(OWED, {"name": case})
 
 
 def send_intake_mail_still_owed() -> None:
-	"""Every few minutes (hooks.py): the mail still owed, each case's in a transaction of its own, so one
-	that fails does not hold back the others (it is logged, and tried again at the next run)."""
+	"""Every few minutes (hooks.py): the work still owed (possible duplicates, mail), each case's in a
+	transaction of its own, so one that fails does not hold back the others (it is logged, and tried again
+	at the next run)."""
 	for case in frappe.get_all(OWED, pluck="name", order_by="creation asc"):
 		try:
 			send_owed_intake_mail(case)

@@ -4,7 +4,7 @@ from frappe.model.document import Document
 from frappe.utils import now_datetime, nowdate
 
 from lnb_casework.casework.allocation import allocation_problems, caseworker_load, sync_assignment
-from lnb_casework.casework.related import flag_possible_duplicates, mirror_new_case, mirror_related_cases
+from lnb_casework.casework.related import mirror_new_case, mirror_related_cases
 from lnb_casework.casework.rules import (
 	CASEWORK_FIELDS,
 	CASEWORK_TABLES,
@@ -76,9 +76,6 @@ class Case(Document):
 		check_deadline_dates(self)
 		if self.workflow_state in OPEN_STATES or self.is_new():
 			refresh_computed_deadlines(self)
-		if self.is_new():
-			# only once the answers have passed the intake rules: the lookup puts them into SQL
-			flag_possible_duplicates(self)
 
 	def check_the_users_changes(self) -> None:
 		"""What a save by a user is held to. A save the app makes itself to keep the case in step
@@ -105,6 +102,7 @@ class Case(Document):
 		if self.flags.from_intake_form:
 			record_equality_answers(self)
 		mirror_new_case(self)
+		# its possible duplicates are linked with its mail, once it has committed (docs/intake-mail.md)
 		owe_intake_mail(self)
 
 	def on_update(self) -> None:
