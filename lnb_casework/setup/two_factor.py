@@ -1,8 +1,9 @@
 """Two-factor sign-in for everyone who can read casework (docs/two-factor.md).
 
 Frappe's own two-factor authentication, by role: a password sign-in by a user holding any of these roles
-is asked for a code from an authenticator app. It runs after install and after every migrate, so a site
-where someone turned it off gets it back.
+is asked for a code from an authenticator app; sign-in by a mailed link and Frappe's per-account lockout are
+off (lnb_casework/sign_in/ closes the other ways to a session). It runs after install and after every
+migrate, so a site where someone turned it off gets it back.
 """
 
 import time
@@ -12,6 +13,7 @@ import pyotp
 from frappe import _
 
 from lnb_casework.casework.rules import CASEWORKER, COORDINATOR, POLICY_LEAD, SYSTEM_MANAGER
+from lnb_casework.sign_in.attempts import keep_a_decoy_password
 
 ROLES_WITH_TWO_FACTOR_SIGN_IN = (CASEWORKER, COORDINATOR, POLICY_LEAD, SYSTEM_MANAGER)
 # An authenticator app needs neither a phone signal nor a mail server at sign-in, and its codes cannot be
@@ -24,7 +26,15 @@ FRAPPE_DEFAULT_ISSUER = "Frappe Framework"
 def require_two_factor_sign_in() -> None:
 	# Single values, not a System Settings save: the save would also switch it on for the role "All",
 	# every user of the site, where the design asks for it by role.
-	wanted = {"enable_two_factor_auth": 1, "two_factor_method": METHOD}
+	wanted = {
+		"enable_two_factor_auth": 1,
+		"two_factor_method": METHOD,
+		# a mailed link alone would open a session (docs/two-factor.md, "Every way in")
+		"login_with_email_link": 0,
+		# Frappe's lockout lets anyone lock any account; failures are limited by address instead
+		# (sign_in/attempts.py)
+		"allow_consecutive_login_attempts": 0,
+	}
 	if frappe.db.get_single_value("System Settings", "otp_issuer_name") in (None, "", FRAPPE_DEFAULT_ISSUER):
 		wanted["otp_issuer_name"] = ISSUER
 	for field, value in wanted.items():
@@ -33,6 +43,7 @@ def require_two_factor_sign_in() -> None:
 	for role in ROLES_WITH_TWO_FACTOR_SIGN_IN:
 		if not frappe.db.get_value("Role", role, "two_factor_auth"):
 			frappe.db.set_value("Role", role, "two_factor_auth", 1)
+	keep_a_decoy_password()
 
 
 def sign_in_code(user: str) -> tuple[str, int, str]:
