@@ -6,7 +6,13 @@ from lnb_casework.casework.rules import CASEWORKER, COORDINATOR, POLICY_LEAD, SY
 from lnb_casework.setup.two_factor import ISSUER, require_two_factor_sign_in
 
 ROLES = (CASEWORKER, COORDINATOR, POLICY_LEAD, SYSTEM_MANAGER)
-TWO_FACTOR_SETTINGS = ("enable_two_factor_auth", "two_factor_method", "otp_issuer_name")
+TWO_FACTOR_SETTINGS = (
+	"enable_two_factor_auth",
+	"two_factor_method",
+	"otp_issuer_name",
+	"login_with_email_link",
+	"allow_consecutive_login_attempts",
+)
 
 
 def settings() -> dict:
@@ -24,12 +30,15 @@ def last_written() -> dict:
 
 class TestTwoFactorSetUp(FrappeTestCase):
 	def test_turned_off_it_comes_back_on_for_the_casework_roles_and_system_manager_only(self):
+		# with it, sign-in by a mailed link and Frappe's per-account lockout go off again
 		frappe.db.set_single_value(
 			"System Settings",
 			{
 				"enable_two_factor_auth": 0,
 				"two_factor_method": "Email",
 				"otp_issuer_name": "Frappe Framework",
+				"login_with_email_link": 1,
+				"allow_consecutive_login_attempts": 10,
 			},
 		)
 		for role in ROLES:
@@ -41,7 +50,13 @@ class TestTwoFactorSetUp(FrappeTestCase):
 
 		self.assertEqual(
 			settings(),
-			{"enable_two_factor_auth": 1, "two_factor_method": "OTP App", "otp_issuer_name": ISSUER},
+			{
+				"enable_two_factor_auth": 1,
+				"two_factor_method": "OTP App",
+				"otp_issuer_name": ISSUER,
+				"login_with_email_link": 0,
+				"allow_consecutive_login_attempts": 0,
+			},
 		)
 		for role in ROLES:
 			self.assertEqual(frappe.db.get_value("Role", role, "two_factor_auth"), 1, role)
