@@ -353,3 +353,27 @@ def test_through_the_proxy_x_forwarded_for_buys_no_more_tries(base_url):
 	]
 	PROBES["X-Forwarded-For variant through the proxy"] += len(statuses)
 	assert statuses == [401] * FAILED_SIGN_INS_ALLOWED + [429, 429]
+
+
+def test_timing_of_a_wrong_password_for_a_real_and_an_unknown_account_is_printed(behind_the_proxy):
+	"""Figures only (the work is the same by construction, see sign_in/attempts.py): interleaved medians,
+	each sample from an address of its own so that no allowance runs out."""
+	import statistics
+	import time
+
+	coordinator = person(COORDINATOR)
+	unknown = f"nobody-{uuid.uuid4().hex[:6]}@lnb.test"
+	took = {"real": [], "unknown": []}
+	answers = set()
+	for sample in range(30):
+		for kind, target in (("real", coordinator), ("unknown", unknown)):
+			started = time.perf_counter()
+			response = wrong_password(
+				behind_the_proxy, target, f"198.18.{sample}.{len(took[kind]) % 250 + 1}"
+			)
+			took[kind].append(time.perf_counter() - started)
+			answers.add(repr(answer(response)))
+			PROBES["timing sample"] += 1
+	assert len(answers) == 1, answers
+	medians = {kind: round(statistics.median(values) * 1000, 1) for kind, values in took.items()}
+	print(f"\nWrong password, median ms of 30 interleaved each: {medians}")
