@@ -15,6 +15,8 @@ import unicodedata
 # the app's references: naming series LNB-.YYYY.-.##### (Case) and REV-.YYYY.-.##### (Review)
 CASE_REFERENCE = re.compile(r"LNB-[0-9]{4}-[0-9]{5,}")
 REVIEW_REFERENCE = re.compile(r"REV-[0-9]{4}-[0-9]{5,}")
+# the names Frappe generates for records named by "hash" (and child rows): ten of 0-9 and a-z
+GENERATED_NAME = re.compile(r"[0-9a-z]{10}")
 # the longest value worth asking the database about: the name column is varchar(140)
 NAME_LENGTH = 140
 DIGIT_WORDS = {
@@ -59,3 +61,14 @@ def referenced_doctype(value: object) -> str | None:
 	if REVIEW_REFERENCE.fullmatch(compared):
 		return "Review"
 	return None
+
+
+def could_be_generated_name(value: str) -> bool:
+	"""Whether the value, compared as the database compares, has the shape of a name Frappe generates.
+	A capitalised word ("Attachment", a value Frappe's own lists filter on) is not taken for one."""
+	compared = as_compared(value).lower()
+	if not GENERATED_NAME.fullmatch(compared):
+		return False
+	typed = value.strip()
+	capitalised_word = typed[:1].isupper() and typed[1:].islower() and typed.isalpha()
+	return not capitalised_word

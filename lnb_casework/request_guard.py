@@ -30,7 +30,7 @@ from frappe import _
 from frappe.model import child_table_fields, default_fields, optional_fields
 from werkzeug.wrappers import Response
 
-from lnb_casework.name_comparison import NAME_LENGTH, as_compared, referenced_doctype
+from lnb_casework.name_comparison import NAME_LENGTH, as_compared, could_be_generated_name, referenced_doctype
 from lnb_casework.permissions import (
 	RECORDS_ABOUT_DOCUMENTS,
 	allows,
@@ -136,7 +136,7 @@ def refuse_requests_that_would_reveal_records() -> None:
 	for doctype, name in named_records():
 		if name != NEW_DOCUMENT and is_guarded(doctype) and not may_read_record(doctype, name):
 			raise frappe.PermissionError(_("Not permitted"))
-	if not may_read_every_record_named(doctypes_named_in(arguments), values):
+	if not may_read_every_record_named(doctypes_named_in(arguments), values, loose_values(arguments)):
 		raise frappe.PermissionError(_("Not permitted"))
 
 
@@ -343,24 +343,74 @@ def may_read_every_reference(values: set[str]) -> bool:
 	return True
 
 
-def may_read_every_record_named(doctypes: set[str], values: set[str]) -> bool:
+def may_read_every_record_named(doctypes: set[str], values: set[str], loose: set[str]) -> bool:
 	"""Whether, of the guarded doctypes named, every record the database finds under any of the values is
-	one the user may read, judged on its stored name: one query for each such doctype, none when a request
-	names none."""
+	one the user may read, judged on its stored name; and every loose value (not a document's field) shaped
+	like a name Frappe generates names a record of one of them that the user may read (so a made-up one
+	answers alike). One query for each such doctype, none when a request names none."""
 	guarded = {
 		doctype
 		for doctype in doctypes
 		if is_guarded(doctype) or (doctype in NAMED_CASEWORK and not sees_every_case())
 	}
 	names = {value for value in values if len(value) <= NAME_LENGTH and value.strip()} - doctypes
+	if not guarded or not names:
+		return True
+	readable, generated_by = set(), False
 	for doctype in sorted(guarded):
-		if not names:
-			break
-		listed = ", ".join(frappe.db.escape(name, percent=False) for name in names)
-		found = frappe.db.sql(f"select `name` from `tab{doctype}` where `name` in ({listed})", pluck=True)
-		if not all(may_read_record(doctype, name) for name in found):
+		found = readable_records_found(doctype, names)
+		if found is None:
 			return False
+		readable |= {name.lower() for name in found}
+		generated_by |= doctype not in NAMED_CASEWORK and frappe.get_meta(doctype).autoname in (
+			None,
+			"",
+			"hash",
+		)
+	if generated_by:
+		generated = {as_compared(name).lower() for name in loose if could_be_generated_name(name)}
+		return not generated - readable
 	return True
+
+
+def readable_records_found(doctype: str, names: set[str]) -> set[str] | None:
+	"""The records of the doctype that the database finds under these names, or None if the user may not
+	read one of them. A child table's rows are judged by their own rule in one query, and by each parent."""
+	listed = ", ".join(frappe.db.escape(name, percent=False) for name in names)
+	if not frappe.db.get_value("DocType", doctype, "istable", cache=True):
+		found = frappe.db.sql(f"select `name` from `tab{doctype}` where `name` in ({listed})", pluck=True)
+		return set(found) if all(may_read_record(doctype, name) for name in found) else None
+	rows = frappe.db.sql(
+		f"select `name`, `parenttype`, `parent` from `tab{doctype}` where `name` in ({listed})", as_dict=True
+	)
+	if not rows:
+		return set()
+	if has_row_rule(doctype) and not all(stored_verdicts(doctype, {row.name for row in rows}).values()):
+		return None
+	parents = {(row.parenttype, row.parent) for row in rows}
+	if not all(parent and may_read_record(parenttype, parent) for parenttype, parent in parents):
+		return None
+	return {row.name for row in rows}
+
+
+def loose_values(arguments: dict[str, Any]) -> set[str]:
+	"""The arguments' texts that are not inside a document (a JSON object naming its doctype), whose fields
+	hold whatever its owner wrote (api/documents.py judges a document sent back)."""
+
+	def outside_documents(value: Any, depth: int = 0) -> Iterator[Any]:
+		value = decoded(value)
+		if depth > MAX_NESTING or (isinstance(value, dict) and "doctype" in value):
+			return
+		items = value.values() if isinstance(value, dict) else value if isinstance(value, list) else [value]
+		for item in items:
+			if isinstance(item, dict | list):
+				yield from outside_documents(item, depth + 1)
+			else:
+				yield item
+
+	loose = {unquote(part) for part in frappe.request.path.split("/")}
+	loose |= {value for argument in arguments.values() for value in outside_documents(argument)}
+	return {value for value in loose if isinstance(value, str) and value}
 
 
 def plain_values(argument: Any, depth: int = 0) -> Iterator[Any]:

@@ -6,7 +6,7 @@ import unicodedata
 import frappe
 from frappe.tests.utils import FrappeTestCase
 
-from lnb_casework.name_comparison import as_compared, referenced_doctype
+from lnb_casework.name_comparison import as_compared, could_be_generated_name, referenced_doctype
 
 REFERENCE_CHARACTERS = "LNBREV-0123456789"
 LAST_CODE_POINT = 0x2FFFF
@@ -75,3 +75,16 @@ class TestNamesAsTheDatabaseComparesThem(FrappeTestCase):
 			# the database agrees: it finds the one record under each spelling
 			same = frappe.db.sql(f"select %s = 'LNB-2026-00202' collate {collation_of_names()}", spelling)
 			self.assertTrue(same[0][0], repr(spelling))
+
+	def test_names_frappe_generates_however_spelt(self):
+		for value, expected in (
+			("j7lteo9piq", True),
+			("J7LTEO9PIQ ", True),
+			("ｊ7ｌteo9piq", True),
+			("abcdefghij", True),
+			("Attachment", False),
+			("j7lteo9pi", False),
+			("j7lteo9piq1", False),
+			("j7l-eo9piq", False),
+		):
+			self.assertEqual(could_be_generated_name(value), expected, value)
