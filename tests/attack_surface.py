@@ -238,8 +238,13 @@ def discover_methods() -> tuple[list[Method], list[str], dict[str, str]]:
 
 # ---- the victim, as placeholders
 
-PLACEHOLDER = re.compile(r"⟦([A-Z_]+(?::[A-Za-z ]+)?)(?:\|(hex|char|split))?⟧")
-ENCODINGS = (None, "hex", "char", "split")
+PLACEHOLDER = re.compile(r"⟦([A-Z_]+(?::[A-Za-z ]+)?)(?:\|(hex|char|split|lower|mixed|spaced|wide))?⟧")
+# a name in the other spellings MariaDB takes for the same (its collation ignores case, spaces after a value,
+# and equates full-width look-alikes): the request layer must resolve each to the stored name
+SPELLINGS_OF_NAMES = ("lower", "mixed", "spaced", "wide")
+ENCODINGS = (None, "hex", "char", "split", *SPELLINGS_OF_NAMES)
+# the placeholders that stand for names (of the case, its review, its rows)
+NAME_PLACEHOLDER = re.compile(r"⟦((?:CASE|REVIEW|ROW:[A-Za-z ]+))⟧")
 
 
 def token(name: str) -> str:
@@ -257,6 +262,14 @@ def encode(value: str, how: str | None) -> str:
 		return "char(" + ",".join(str(byte) for byte in value.encode()) + ")"
 	if how == "split":  # a reference that never appears whole in the request
 		return f"concat('{value[:4]}','{value[4:]}')"
+	if how == "lower":
+		return value.lower()
+	if how == "mixed":
+		return "".join(c.lower() if i % 2 else c.upper() for i, c in enumerate(value))
+	if how == "spaced":
+		return f" {value}   "
+	if how == "wide":  # full-width look-alikes of every ASCII letter, digit and sign
+		return "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in value)
 	return value
 
 
@@ -483,6 +496,24 @@ class Attack:
 
 	def filled(self, values: dict[str, str]) -> tuple[str, dict]:
 		return fill(self.path, values), fill(self.params, values)
+
+
+NAME_KINDS = DOCUMENT_PARAMETERS | DOCUMENT_LIST_PARAMETERS | DOCUMENT_JSON_PARAMETERS
+
+
+def respelt(attack: "Attack", how: str) -> "Attack | None":
+	"""The attack with every name it gives (in its path, and in each parameter that names a document)
+	spelt `how`; None when it gives none."""
+
+	def spell(value: object) -> object:
+		text = json.dumps(value, ensure_ascii=False)
+		return json.loads(NAME_PLACEHOLDER.sub(lambda m: f"⟦{m.group(1)}|{how}⟧", text))
+
+	path = spell(attack.path) if attack.path.startswith("/api/resource/") else attack.path
+	params = {key: spell(value) if key in NAME_KINDS else value for key, value in attack.params.items()}
+	if (path, params) == (attack.path, attack.params):
+		return None
+	return Attack(attack.label, attack.http_method, path, params, f"{attack.aim}, names spelt {how}")
 
 
 def arguments_for(method: Method, target: Target, by: str, context: dict) -> dict | None:
